@@ -144,8 +144,12 @@ class ServiceItem(models.Model):
     # Cached pointer to the version on public display (None until first published or after
     # the item is abolished). Kept by the publish service only.
     current_version = models.OneToOneField(
-        "ItemVersion", verbose_name="当前发布版本", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "ItemVersion",
+        verbose_name="当前发布版本",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -215,15 +219,22 @@ class ItemVersion(models.Model):
     notes = models.TextField("备注", blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="编制人", null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name="编制人",
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField("编制时间")
     change_note = models.CharField("变更说明", max_length=255, blank=True)
     submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="审核人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     review_note = models.CharField("审核意见", max_length=255, blank=True)
     published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
@@ -236,11 +247,13 @@ class ItemVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
             models.UniqueConstraint(
-                fields=["item"], condition=models.Q(status="published"),
+                fields=["item"],
+                condition=models.Q(status="published"),
                 name="item_one_published_version",
             ),
             models.UniqueConstraint(
-                fields=["item"], condition=models.Q(status__in=["draft", "in_review"]),
+                fields=["item"],
+                condition=models.Q(status__in=["draft", "in_review"]),
                 name="item_one_open_draft",
             ),
             models.CheckConstraint(

@@ -60,7 +60,11 @@ class ServicePoint(models.Model):
     name = models.CharField("名称", max_length=128)
     level = models.CharField("层级", max_length=16, choices=ServicePointLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     area_code = models.CharField("行政区划代码", max_length=12, blank=True)
@@ -137,11 +141,19 @@ class RoleAssignment(models.Model):
     )
     role = models.CharField("角色", max_length=32, choices=Role.choices)
     department = models.ForeignKey(
-        Department, verbose_name="部门", null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="role_assignments",
     )
     service_point = models.ForeignKey(
-        ServicePoint, verbose_name="服务网点", null=True, blank=True, on_delete=models.PROTECT,
+        ServicePoint,
+        verbose_name="服务网点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="role_assignments",
     )
 
@@ -186,7 +198,8 @@ class Applicant(models.Model):
         verbose_name_plural = "申请人"
         constraints = [
             models.UniqueConstraint(
-                fields=["resident_id"], condition=models.Q(kind="natural"),
+                fields=["resident_id"],
+                condition=models.Q(kind="natural"),
                 name="applicant_unique_resident_id",
             ),
             models.UniqueConstraint(
@@ -212,11 +225,15 @@ class AuthorisationLetter(models.Model):
 
     number = models.CharField("授权书编号", max_length=64, unique=True)
     department = models.ForeignKey(
-        Department, verbose_name="授权部门", on_delete=models.PROTECT,
+        Department,
+        verbose_name="授权部门",
+        on_delete=models.PROTECT,
         related_name="authorisation_letters",
     )
     officer = models.ForeignKey(
-        User, verbose_name="被授权人", on_delete=models.PROTECT,
+        User,
+        verbose_name="被授权人",
+        on_delete=models.PROTECT,
         related_name="authorisation_letters",
     )
     valid_from = models.DateField("生效日期")
