@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_tasks_db",
     "onewindow.common",
     "onewindow.audit",
     "onewindow.org",
@@ -167,6 +168,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+}
+
+# Background work: Django's tasks API on the database backend (enqueueing is transactional;
+# `manage.py db_worker` runs them). A broker backend can replace it without changing task code.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "sweeps", "notifications"],
+    }
 }
 
 # OneWindow's own settings.

@@ -4,12 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from onewindow.api import api
+from onewindow.common.views import healthz
 
 admin.site.site_header = "一窗通 政务服务平台管理"
 admin.site.site_title = "一窗通管理"
 admin.site.index_title = "后台管理"
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
