@@ -20,6 +20,14 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            # One account per subject of an external identity provider (see org/auth.py).
+            models.UniqueConstraint(
+                fields=["identity_provider", "external_subject"],
+                condition=~models.Q(external_subject=""),
+                name="user_unique_external_subject",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -239,7 +247,24 @@ class AuthorisationLetter(models.Model):
     valid_from = models.DateField("生效日期")
     valid_until = models.DateField("失效日期", null=True, blank=True)
     revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name="撤销人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revocation_reason = models.CharField("撤销原因", max_length=255, blank=True)
     note = models.TextField("说明", blank=True)
+    issued_by = models.ForeignKey(
+        User,
+        verbose_name="签发人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField("签发时间", auto_now_add=True)
 
     class Meta:
