@@ -118,3 +118,31 @@ def capabilities_of(user: Any) -> frozenset[str]:
         return ALL_CAPABILITIES
     roles = RoleAssignment.objects.filter(user=user).values_list("role", flat=True).distinct()
     return frozenset().union(*(ROLE_CAPABILITIES.get(r, frozenset()) for r in roles))
+
+
+# Where each role may be held. "centre": only centre-wide (no department); "department": a
+# department is required; "either": a department or centre-wide (e.g. a universal-window clerk
+# serves every department). APPLICANT is never scoped.
+ROLE_SCOPE: dict[str, str] = {
+    Role.APPLICANT: "none",
+    Role.WINDOW_CLERK: "either",
+    Role.PRE_REVIEWER: "either",
+    Role.APPROVER: "department",
+    Role.SECTION_CHIEF: "department",
+    Role.CHIEF_REPRESENTATIVE: "department",
+    Role.SUPERVISOR: "either",
+    Role.CENTRE_ADMIN: "centre",
+    Role.DEPARTMENT_ADMIN: "department",
+}
+
+STAFF_ROLES: frozenset[str] = frozenset(r for r in ROLE_CAPABILITIES if r != Role.APPLICANT)
+
+
+def is_centre_wide(user: Any, capability: str) -> bool:
+    """True if ``user`` holds ``capability`` for every department (a role assignment without
+    a department), as opposed to ``has_capability(..., department=None)`` ("anywhere")."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return _assignments(user, capability).filter(department__isnull=True).exists()
