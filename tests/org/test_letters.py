@@ -31,7 +31,7 @@ FOOD = "511A0139000000-500102000000-000-91350100M000100Y43-1-00"
 
 
 @pytest.fixture(autouse=True)
-def _today():
+def clock_at():
     with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI), tick=False) as t:
         yield t
 
@@ -173,8 +173,8 @@ def test_open_ended_letters_and_several_deciders(letter, market_admin, market, l
     assert list(deciders_on_the_spot(HAIR, date(2036, 1, 1))) == [lisi]
 
 
-def test_revocation_counts_from_its_day(letter, market_admin, wangwu, _today):
-    _today.move_to(datetime(2026, 12, 10, 15, 0, tzinfo=SHANGHAI))
+def test_revocation_counts_from_its_day(letter, market_admin, wangwu, clock_at):
+    clock_at.move_to(datetime(2026, 12, 10, 15, 0, tzinfo=SHANGHAI))
     with pytest.raises(ValidationFailed) as err:
         authorisation_letter_revoke(actor=market_admin, letter=letter, reason=" ")
     assert err.value.fields == {"reason": "请填写撤销原因"}
@@ -238,7 +238,7 @@ def test_authorisation_rate(market_admin, market, wangwu):
         number="R1",
         department=market,
         officer=wangwu,
-        item_codes=catalogue[:13] + ["NOT-IN-THE-LIST"],
+        item_codes=[*catalogue[:13], "NOT-IN-THE-LIST"],
         valid_from=date(2026, 12, 1),
     )
     assert authorisation_rate(catalogue, date(2026, 12, 1)) == pytest.approx(0.65)
