@@ -57,9 +57,10 @@ def test_search_to_guide_to_print(live_server, page: Page) -> None:
     expect(page.locator("table.materials")).to_contain_text("营业执照")
     page.emulate_media(media="print")
     expect(page.get_by_role("link", name="返回办事指南")).to_be_hidden()
-    screenshot(page, "portal-guide-print")
-    pdf = page.pdf(format="A4")
+    png = screenshot(page, "portal-guide-print")
+    pdf = page.pdf(format="A4", prefer_css_page_size=True)
     assert pdf.startswith(b"%PDF")
+    png.with_suffix(".pdf").write_bytes(pdf)
 
 
 def test_search_absent_item_shows_chinese_hints(live_server, page: Page) -> None:
@@ -71,3 +72,8 @@ def test_search_absent_item_shows_chinese_hints(live_server, page: Page) -> None
     expect(no_results).to_contain_text("没有找到与“月球土地登记”相关的事项。")
     expect(no_results).to_contain_text("12345")
     screenshot(page, "portal-no-results")
+
+    # With JavaScript, htmx refreshes the results while typing (no submit).
+    page.get_by_label("搜索办事事项").fill("卫生许可")
+    expect(page.get_by_role("link", name="公共场所卫生许可证核发")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=%E5%8D%AB%E7%94%9F"))
