@@ -1,9 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from onewindow.org import views
+
 app_name = "org"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="org/login.html"), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="portal:home"), name="logout"),
+    path("register/", views.register, name="register"),
+    path("register/legal/", views.register, {"kind": "legal"}, name="register_legal"),
 ]

@@ -10,6 +10,7 @@ from onewindow.org.services.applicants import (
     applicant_account_create,
     applicant_register,
     applicant_update,
+    external_identity_link,
 )
 from onewindow.org.services.letters import (
     authorisation_letter_issue,
@@ -34,6 +35,7 @@ __all__ = [
     "authorisation_letter_issue",
     "authorisation_letter_revoke",
     "department_upsert",
+    "external_identity_link",
     "role_grant",
     "role_revoke",
     "service_point_upsert",

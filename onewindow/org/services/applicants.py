@@ -360,3 +360,54 @@ def applicant_update(
                 payload={"changed": changed},
             )
     return applicant
+
+
+def external_identity_link(
+    *, actor: Any, user: User, identity_provider: str, external_subject: str
+) -> User:
+    """Bind ``user`` to a subject of an external identity provider (first login through the
+    provider of someone who registered locally before). A subject binds one account."""
+    errors = v.Errors()
+    provider = v.text(
+        identity_provider,
+        field="identity_provider",
+        label=_("身份来源"),
+        errors=errors,
+        required=True,
+        max_length=32,
+    )
+    subject = v.text(
+        external_subject,
+        field="external_subject",
+        label=_("外部身份标识"),
+        errors=errors,
+        required=True,
+        max_length=128,
+    )
+    if user.external_subject and (user.identity_provider, user.external_subject) != (
+        provider,
+        subject,
+    ):
+        errors.add("external_subject", _("该账号已绑定其他外部身份"))
+    if (
+        subject
+        and User.objects.filter(identity_provider=provider, external_subject=subject)
+        .exclude(pk=user.pk)
+        .exists()
+    ):
+        errors.add("external_subject", _("该外部身份已绑定其他账号"))
+    errors.raise_if_any()
+    if (user.identity_provider, user.external_subject) == (provider, subject):
+        return user
+    with transaction.atomic():
+        user.identity_provider = provider
+        user.external_subject = subject
+        user.save(update_fields=["identity_provider", "external_subject"])
+        record(
+            action="org.external_identity_linked",
+            actor=actor if getattr(actor, "pk", None) else user,
+            obj=user,
+            summary=str(user),
+            payload={"identity_provider": provider},
+        )
+    return user
