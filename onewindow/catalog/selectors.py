@@ -60,7 +60,7 @@ def _on_display() -> QuerySet[ItemVersion]:
     return ItemVersion.objects.filter(status=VersionStatus.PUBLISHED, item__current_version=F("pk"))
 
 
-def _zero_material() -> Exists:
+def _zero_material() -> Any:
     """True when the applicant has nothing to hand in (零材料): no required material of
     theirs; e-licences and shared data are fetched by the centre."""
     return ~Exists(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import HandlingLevel, ItemKind, OnlineLevel, ThemeAudience
 
 
-def _blank(label: str, choices: Any) -> list[tuple[str, Any]]:
+def _blank(label: str | Promise, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
 

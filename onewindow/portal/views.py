@@ -59,7 +59,8 @@ def items(request: HttpRequest) -> HttpResponse:
         "querystring": urlencode({k: v for k, v in params.items() if v}),
         "filtered": bool(q or filters),
     }
-    template = "portal/items.html#results" if request.htmx else "portal/items.html"
+    htmx = getattr(request, "htmx", False)  # django-htmx's middleware sets request.htmx
+    template = "portal/items.html#results" if htmx else "portal/items.html"
     return render(request, template, context)
 
 

@@ -183,7 +183,11 @@ def test_language_switch_to_english(client, hygiene) -> None:
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/items/"})
     assert response.status_code == 302
     assert response["Location"] == "/items/"
-    assert '<html lang="en">' in text(client.get("/items/"))
+    html = text(client.get("/items/", {"q": "卫生"}))
+    assert '<html lang="en">' in html
+    assert "<h1>Find a service</h1>" in html
+    assert "1 service found for “卫生”" in html
+    assert "Version 1 of this guide" in text(client.get(f"/items/{hygiene.code}/"))
 
 
 def test_results_page_queries_do_not_grow(client, django_assert_max_num_queries) -> None:
