@@ -66,7 +66,7 @@ def parse_schedule(data: Any) -> Schedule:
         day = _date(raw, f"makeup_days[{pos}]", errors)
         if day:
             makeup.append(day)
-    if errors:
+    if errors or not isinstance(year, int) or not isinstance(source, str):
         raise ValidationFailed(_("放假安排文件格式不正确"), fields=errors)
     return Schedule(year, source, holidays, makeup)
 
