@@ -26,7 +26,7 @@ from onewindow.org.services._common import apply_changes
 from onewindow.org.services.staff import _grant
 
 
-def _clean_applicant(
+def clean_applicant(
     errors: v.Errors,
     *,
     kind: str,
@@ -83,13 +83,13 @@ def _clean_applicant(
     return cleaned
 
 
-def _existing(cleaned: dict[str, Any]) -> Applicant | None:
+def existing_applicant(cleaned: dict[str, Any]) -> Applicant | None:
     if cleaned["kind"] == ApplicantKind.NATURAL:
         return Applicant.objects.filter(kind="natural", resident_id=cleaned["resident_id"]).first()
     return Applicant.objects.filter(kind="legal", uscc=cleaned["uscc"]).first()
 
 
-def _duplicate_problem(
+def duplicate_problem(
     errors: v.Errors, cleaned: dict[str, Any], existing: Applicant, user: User | None
 ) -> None:
     """Record why ``existing`` cannot be (re)used for ``user``, if it cannot."""
@@ -146,7 +146,7 @@ def applicant_register(
     ):
         raise PermissionDenied(_("您没有登记申请人的权限"))
     errors = v.Errors()
-    cleaned = _clean_applicant(
+    cleaned = clean_applicant(
         errors,
         kind=kind,
         name=name,
@@ -166,9 +166,9 @@ def applicant_register(
 def _register(actor: Any, cleaned: dict[str, Any], user: User | None) -> Applicant:
     """Validate duplicates and write; runs inside the caller's transaction."""
     errors = v.Errors()
-    existing = _existing(cleaned)
+    existing = existing_applicant(cleaned)
     if existing is not None:
-        _duplicate_problem(errors, cleaned, existing, user)
+        duplicate_problem(errors, cleaned, existing, user)
     _check_single_natural_person(errors, cleaned, user)
     errors.raise_if_any(code="applicant_exists" if existing is not None else "validation_failed")
     if existing is not None:
@@ -264,7 +264,7 @@ def applicant_account_create(
     account = validate_account(
         errors, username=username, password=password, display_name=display_name, phone=phone
     )
-    cleaned = _clean_applicant(
+    cleaned = clean_applicant(
         errors,
         kind=kind,
         name=name,
@@ -274,9 +274,9 @@ def applicant_account_create(
         phone=phone,
     )
     if not errors:
-        existing = _existing(cleaned)
+        existing = existing_applicant(cleaned)
         if existing is not None:
-            _duplicate_problem(errors, cleaned, existing, None)
+            duplicate_problem(errors, cleaned, existing, None)
             if not errors and existing.users.exists():
                 id_field = "resident_id" if cleaned["kind"] == ApplicantKind.NATURAL else "uscc"
                 errors.add(id_field, _("该证件号码已注册账号，请直接登录"))

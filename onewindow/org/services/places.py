@@ -75,12 +75,16 @@ def department_upsert(
     uscc: str = "",
     phone: str = "",
     order: int = 0,
+    is_active: bool | None = None,
 ) -> Department:
-    """Create the department with ``code`` or update it. Needs centre-wide ``org.manage``."""
+    """Create the department with ``code`` or update it (``is_active=None``: unchanged; new
+    departments are active). Needs centre-wide ``org.manage``."""
     check_actor(actor, "org.manage", centre_wide=True)
     cleaned = validate_department(
         code=code, name=name, short_name=short_name, uscc=uscc, phone=phone, order=order
     )
+    if is_active is not None:
+        cleaned["is_active"] = bool(is_active)
     with transaction.atomic():
         department = Department.objects.select_for_update().filter(code=cleaned["code"]).first()
         created = department is None
@@ -185,8 +189,10 @@ def service_point_upsert(
     phone: str = "",
     office_hours: list[list[str]] | None = None,
     opening_note: str = "",
+    is_active: bool | None = None,
 ) -> ServicePoint:
-    """Create or update the service point with ``code``. Needs centre-wide ``org.manage``."""
+    """Create or update the service point with ``code`` (``is_active=None``: unchanged).
+    Needs centre-wide ``org.manage``."""
     check_actor(actor, "org.manage", centre_wide=True)
     cleaned = validate_service_point(
         code=code,
@@ -199,6 +205,8 @@ def service_point_upsert(
         office_hours=office_hours,
         opening_note=opening_note,
     )
+    if is_active is not None:
+        cleaned["is_active"] = bool(is_active)
     with transaction.atomic():
         point = ServicePoint.objects.select_for_update().filter(code=cleaned["code"]).first()
         created = point is None
@@ -218,10 +226,18 @@ def service_point_upsert(
 
 
 def validate_window(
-    *, service_point: ServicePoint, number: str, name: str, kind: str, departments: Any = ()
+    *,
+    service_point: ServicePoint | None,
+    number: str,
+    name: str,
+    kind: str,
+    departments: Any = (),
+    check_service_point: bool = True,
 ) -> dict[str, Any]:
     errors = v.Errors()
-    if not isinstance(service_point, ServicePoint) or service_point.pk is None:
+    if check_service_point and (
+        not isinstance(service_point, ServicePoint) or service_point.pk is None
+    ):
         errors.add("service_point", _("请选择窗口所在的服务网点"))
     cleaned: dict[str, Any] = {
         "number": v.text(
@@ -253,6 +269,7 @@ def window_upsert(
     name: str,
     kind: str,
     departments: Iterable[Department] = (),
+    is_active: bool | None = None,
 ) -> Window:
     """Create or update window ``number`` of ``service_point``; ``departments`` replaces the
     window's departments (empty for a universal window: it accepts every department's items).
@@ -262,6 +279,8 @@ def window_upsert(
         service_point=service_point, number=number, name=name, kind=kind, departments=departments
     )
     depts: list[Department] = cleaned.pop("departments")
+    if is_active is not None:
+        cleaned["is_active"] = bool(is_active)
     with transaction.atomic():
         window = (
             Window.objects.select_for_update()
