@@ -16,6 +16,7 @@ from onewindow.catalog.models import FieldDefinition, MaterialType, Theme
 from onewindow.common.identifiers import uscc_check_char
 from onewindow.org.models import Department, Role, RoleAssignment, ServicePoint, User
 
+
 def make_uscc(body17: str) -> str:
     return body17 + uscc_check_char(body17)
 
