@@ -113,8 +113,10 @@ class ActorForm(forms.ModelForm):
 class ActorFormMixin:
     """Give the admin's forms the request user as ``actor``."""
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[no-untyped-def]
-        form = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
+    def get_form(  # type: ignore[override]
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change, **kwargs)  # type: ignore[misc]
         return type(form.__name__, (form,), {"actor": request.user})
 
 

@@ -6,7 +6,7 @@ read-only except for a revocation reason (filling it revokes the letter).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -95,8 +95,8 @@ class LetterIssueForm(ActorForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         departments = _grant_departments(self.actor)
-        self.fields["department"].queryset = departments
-        self.fields["officer"].queryset = User.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+        cast(forms.ModelChoiceField, self.fields["officer"]).queryset = User.objects.filter(
             is_active=True,
             role_assignments__department__in=departments,
             role_assignments__role__in=STAFF_ROLES,
@@ -186,10 +186,12 @@ class AuthorisationLetterAdmin(ActorFormMixin, CapabilityAdmin):
             request.user, "authorisation.grant", department=obj.department
         )
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get_form(  # type: ignore[override]
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs["form"] = LetterRevokeForm if obj else LetterIssueForm
         kwargs["fields"] = None
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
         if obj is None:

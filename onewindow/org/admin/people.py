@@ -6,7 +6,7 @@ roles all lie in their department (``selectors.staff_manageable_by``). Others ge
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -92,7 +92,9 @@ class StaffAddForm(_RoleFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = _staff_departments(self.actor)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = _staff_departments(
+            self.actor
+        )
         self.fields["display_name"].required = True
 
     def clean(self) -> dict[str, Any]:
@@ -226,10 +228,12 @@ class UserAdmin(ActorFormMixin, CapabilityAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_view_permission(request, obj)
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get_form(  # type: ignore[override]
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
         kwargs["form"] = StaffChangeForm if obj else StaffAddForm
         kwargs["fields"] = None
-        return super().get_form(request, obj, **kwargs)
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
         if obj is None:
@@ -324,8 +328,10 @@ class RoleAssignmentForm(_RoleFields):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"] = forms.ChoiceField(label="角色", choices=STAFF_ROLE_CHOICES)
-        self.fields["department"].queryset = _staff_departments(self.actor)
-        self.fields["user"].queryset = staff_manageable_by(self.actor)
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = _staff_departments(
+            self.actor
+        )
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = staff_manageable_by(self.actor)
 
     def clean(self) -> dict[str, Any]:
         d = super().clean() or {}

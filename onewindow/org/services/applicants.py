@@ -325,7 +325,7 @@ def applicant_update(
     if not (
         actor is None
         or is_centre_wide(actor, "org.manage")
-        or applicant.users.filter(pk=getattr(actor, "pk", None)).exists()
+        or (getattr(actor, "pk", None) is not None and applicant.users.filter(pk=actor.pk).exists())
     ):
         raise PermissionDenied(_("您没有修改该申请人的权限"))
     errors = v.Errors()
