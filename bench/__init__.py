@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): every ``bench/bench_*.py`` exposes ``run(quick) -> list[dict]``."""
