@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.errors import DomainError
 from onewindow.org.permissions import has_capability, is_centre_wide
@@ -67,7 +68,7 @@ class CapabilityAdmin(admin.ModelAdmin):
 
     def _in_scope_or_404(self, request: HttpRequest, object_id: str | None) -> None:
         if object_id is not None and self.get_object(request, unquote(object_id)) is None:
-            raise Http404("对象不存在或不在您的管理范围内")
+            raise Http404(_("对象不存在或不在您的管理范围内"))
 
     def change_view(
         self,

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common import clock
 from onewindow.common.errors import DomainError
@@ -42,24 +43,24 @@ def _letters_for(actor: Any) -> QuerySet[AuthorisationLetter]:
 def letter_status(letter: AuthorisationLetter) -> str:
     today = clock.localnow().date()
     if letter.revoked_at is not None:
-        return "已撤销"
+        return _("已撤销")
     if letter.valid_from > today:
-        return "未生效"
+        return _("未生效")
     if letter.valid_until is not None and letter.valid_until < today:
-        return "已过期"
-    return "有效"
+        return _("已过期")
+    return _("有效")
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "状态"
+    title = _("状态")
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin: Any):  # type: ignore[no-untyped-def]
         return [
-            ("valid", "今日有效"),
-            ("future", "未生效"),
-            ("expired", "已过期"),
-            ("revoked", "已撤销"),
+            ("valid", _("今日有效")),
+            ("future", _("未生效")),
+            ("expired", _("已过期")),
+            ("revoked", _("已撤销")),
         ]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
@@ -83,9 +84,9 @@ class StatusFilter(admin.SimpleListFilter):
 
 class LetterIssueForm(ActorForm):
     item_codes = forms.CharField(
-        label="授权事项编码",
+        label=_("授权事项编码"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="每行一个事项编码",
+        help_text=_("每行一个事项编码"),
     )
 
     class Meta:
@@ -120,16 +121,16 @@ class LetterIssueForm(ActorForm):
         except DomainError as error:
             show_domain_error(self, error)
         if AuthorisationLetter.objects.filter(number=d.get("number", "")).exists():
-            self.add_error("number", "授权书编号已存在")
+            self.add_error("number", _("授权书编号已存在"))
         return d
 
 
 class LetterRevokeForm(ActorForm):
     revocation = forms.CharField(
-        label="撤销原因",
+        label=_("撤销原因"),
         required=False,
         max_length=255,
-        help_text="填写原因并保存即撤销本授权书；撤销当日起不再有终审权",
+        help_text=_("填写原因并保存即撤销本授权书；撤销当日起不再有终审权"),
     )
 
     class Meta:
@@ -230,9 +231,9 @@ class AuthorisationLetterAdmin(ActorFormMixin, CapabilityAdmin):
             ),
         ]
         if obj.revoked_at is not None:
-            sets.append(("撤销", {"fields": ["revoked_at", "revoked_by", "revocation_reason"]}))
+            sets.append((_("撤销"), {"fields": ["revoked_at", "revoked_by", "revocation_reason"]}))
         elif self.has_change_permission(request, obj):
-            sets.append(("撤销", {"fields": ["revocation"]}))
+            sets.append((_("撤销"), {"fields": ["revocation"]}))
         return sets
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
@@ -256,11 +257,11 @@ class AuthorisationLetterAdmin(ActorFormMixin, CapabilityAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
         return [ItemInline] if obj else []
 
-    @admin.display(description="状态")
+    @admin.display(description=_("状态"))
     def status(self, obj: AuthorisationLetter) -> str:
         return letter_status(obj)
 
-    @admin.display(description="事项数")
+    @admin.display(description=_("事项数"))
     def item_count(self, obj: AuthorisationLetter) -> int:
         return obj.items.count()
 
@@ -311,18 +312,18 @@ class OnTheSpotAuthorityAdmin(CapabilityAdmin):
         )
         return AuthorisationLetterItem.objects.filter(letter__department__in=departments)
 
-    @admin.display(description="被授权人")
+    @admin.display(description=_("被授权人"))
     def officer(self, obj: AuthorisationLetterItem) -> str:
         return str(obj.letter.officer)
 
-    @admin.display(description="授权部门")
+    @admin.display(description=_("授权部门"))
     def department(self, obj: AuthorisationLetterItem) -> str:
         return str(obj.letter.department)
 
-    @admin.display(description="失效日期")
+    @admin.display(description=_("失效日期"))
     def valid_until(self, obj: AuthorisationLetterItem) -> Any:
-        return obj.letter.valid_until or "长期"
+        return obj.letter.valid_until or _("长期")
 
-    @admin.display(description="状态")
+    @admin.display(description=_("状态"))
     def status(self, obj: AuthorisationLetterItem) -> str:
         return letter_status(obj.letter)

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.errors import DomainError, ValidationFailed
 from onewindow.org.admin.base import (
@@ -69,21 +70,21 @@ class _RoleFields(ActorForm):
         except DomainError as error:
             target = "department" if error.code == "permission_denied" else None
             if target and target in self.fields:
-                self.add_error(target, "您无权在此范围授予该角色")
+                self.add_error(target, _("您无权在此范围授予该角色"))
             else:
                 show_domain_error(self, error)
 
 
 class StaffAddForm(_RoleFields):
-    password1 = forms.CharField(label="密码", strip=False, widget=forms.PasswordInput)
-    password2 = forms.CharField(label="确认密码", strip=False, widget=forms.PasswordInput)
-    role = forms.ChoiceField(label="角色", choices=STAFF_ROLE_CHOICES)
+    password1 = forms.CharField(label=_("密码"), strip=False, widget=forms.PasswordInput)
+    password2 = forms.CharField(label=_("确认密码"), strip=False, widget=forms.PasswordInput)
+    role = forms.ChoiceField(label=_("角色"), choices=STAFF_ROLE_CHOICES)
     department = forms.ModelChoiceField(
-        label="部门", queryset=Department.objects.none(), required=False
+        label=_("部门"), queryset=Department.objects.none(), required=False
     )
 
     service_point = forms.ModelChoiceField(
-        label="服务网点", queryset=ServicePoint.objects.all(), required=False
+        label=_("服务网点"), queryset=ServicePoint.objects.all(), required=False
     )
 
     class Meta:
@@ -100,7 +101,7 @@ class StaffAddForm(_RoleFields):
     def clean(self) -> dict[str, Any]:
         d = super().clean() or {}
         if d.get("password1") and d.get("password1") != d.get("password2"):
-            self.add_error("password2", "两次输入的密码不一致")
+            self.add_error("password2", _("两次输入的密码不一致"))
         try:
             validate_staff(
                 username=d.get("username", ""),
@@ -120,14 +121,14 @@ class StaffAddForm(_RoleFields):
 
 class StaffChangeForm(ActorForm):
     new_password1 = forms.CharField(
-        label="新密码",
+        label=_("新密码"),
         strip=False,
         required=False,
         widget=forms.PasswordInput,
-        help_text="留空则不修改密码",
+        help_text=_("留空则不修改密码"),
     )
     new_password2 = forms.CharField(
-        label="确认新密码", strip=False, required=False, widget=forms.PasswordInput
+        label=_("确认新密码"), strip=False, required=False, widget=forms.PasswordInput
     )
 
     class Meta:
@@ -138,7 +139,7 @@ class StaffChangeForm(ActorForm):
         d = super().clean() or {}
         p1, p2 = d.get("new_password1"), d.get("new_password2")
         if (p1 or p2) and p1 != p2:
-            self.add_error("new_password2", "两次输入的密码不一致")
+            self.add_error("new_password2", _("两次输入的密码不一致"))
         try:
             validate_staff(
                 username=self.instance.username,
@@ -166,7 +167,7 @@ class RoleInlineForm(_RoleFields):
             try:
                 check_may_assign(self.actor, old.role, old.department)
             except DomainError:
-                self.add_error(None, "您无权修改该角色授予")
+                self.add_error(None, _("您无权修改该角色授予"))
         if not d.get("DELETE") and d.get("role"):
             self._check_role(d["role"], d.get("department"), d.get("service_point"))
         return d
@@ -190,7 +191,7 @@ class RoleAssignmentInline(admin.TabularInline):
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any):  # type: ignore[no-untyped-def]
         if db_field.name == "role":
-            return forms.ChoiceField(label="角色", choices=STAFF_ROLE_CHOICES)
+            return forms.ChoiceField(label=_("角色"), choices=STAFF_ROLE_CHOICES)
         if db_field.name == "department":
             kwargs["queryset"] = _staff_departments(request.user)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -239,13 +240,13 @@ class UserAdmin(ActorFormMixin, CapabilityAdmin):
         if obj is None:
             return [
                 (None, {"fields": ["username", "display_name", "phone"]}),
-                ("密码", {"fields": ["password1", "password2"]}),
-                ("首个角色", {"fields": ["role", "department", "service_point"]}),
+                (_("密码"), {"fields": ["password1", "password2"]}),
+                (_("首个角色"), {"fields": ["role", "department", "service_point"]}),
             ]
         return [
             (None, {"fields": ["username", "display_name", "phone", "email", "is_active"]}),
-            ("修改密码", {"fields": ["new_password1", "new_password2"]}),
-            ("身份来源", {"fields": ["identity_provider", "last_login", "date_joined"]}),
+            (_("修改密码"), {"fields": ["new_password1", "new_password2"]}),
+            (_("身份来源"), {"fields": ["identity_provider", "last_login", "date_joined"]}),
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
@@ -254,11 +255,11 @@ class UserAdmin(ActorFormMixin, CapabilityAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any = None):  # type: ignore[no-untyped-def]
         return [RoleAssignmentInline] if obj else []
 
-    @admin.display(description="手机号码")
+    @admin.display(description=_("手机号码"))
     def masked_phone(self, obj: User) -> str:
         return mask_phone(obj.phone)
 
-    @admin.display(description="角色")
+    @admin.display(description=_("角色"))
     def roles(self, obj: User) -> str:
         return "；".join(str(a).split(" · ", 1)[1] for a in obj.role_assignments.all())
 
@@ -327,7 +328,7 @@ class RoleAssignmentForm(_RoleFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"] = forms.ChoiceField(label="角色", choices=STAFF_ROLE_CHOICES)
+        self.fields["role"] = forms.ChoiceField(label=_("角色"), choices=STAFF_ROLE_CHOICES)
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = _staff_departments(
             self.actor
         )
@@ -441,11 +442,11 @@ class ApplicantAdmin(ActorFormMixin, CapabilityAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return centre_wide(request, "org.manage")
 
-    @admin.display(description="证件号码")
+    @admin.display(description=_("证件号码"))
     def masked_identifier(self, obj: Applicant) -> str:
         return mask_id(obj.resident_id) if obj.kind == "natural" else obj.uscc
 
-    @admin.display(description="联系电话")
+    @admin.display(description=_("联系电话"))
     def masked_phone(self, obj: Applicant) -> str:
         return mask_phone(obj.phone)
 

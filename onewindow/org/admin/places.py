@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.errors import DomainError
 from onewindow.org.admin.base import CapabilityAdmin, adopt, centre_wide, show_domain_error
@@ -81,9 +82,9 @@ class DepartmentAdmin(ManagedByCentre):
 
 class ServicePointForm(forms.ModelForm):
     office_hours = forms.JSONField(
-        label="办公时间",
+        label=_("办公时间"),
         required=False,
-        help_text='例如 [["09:00","12:00"],["13:30","17:00"]]',
+        help_text=_('例如 [["09:00","12:00"],["13:30","17:00"]]'),
     )
 
     class Meta:
@@ -128,7 +129,7 @@ class WindowForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         d = super().clean() or {}
         if self.instance.pk and "number" in self.changed_data:
-            self.add_error("number", "窗口号创建后不能修改，请停用本窗口后新建")
+            self.add_error("number", _("窗口号创建后不能修改，请停用本窗口后新建"))
         try:
             validate_window(
                 service_point=None,
