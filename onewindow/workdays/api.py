@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Query, Router
 
 from onewindow.common.errors import ValidationFailed
 from onewindow.org.models import ServicePoint
@@ -119,11 +119,15 @@ def deadline(
 
 
 @router.get("/days", summary="查询日历日")
-def list_days(request: HttpRequest) -> dict[str, Any]:
+def list_days(
+    request: HttpRequest,
+    from_: str | None = Query(None, alias="from"),
+    to: str | None = None,
+) -> dict[str, Any]:
     """The days ``from``..``to`` (at most 400 days), each with whether it is a working day,
     its kind (workday / weekend / holiday / makeup), holiday name and confirmed flag."""
-    first = _parse_date("from", request.GET.get("from"))
-    last = _parse_date("to", request.GET.get("to"))
+    first = _parse_date("from", from_)
+    last = _parse_date("to", to)
     if last < first:
         raise _fail("to", _("结束日期不能早于开始日期"))
     if last - first > timedelta(days=MAX_RANGE_DAYS - 1):

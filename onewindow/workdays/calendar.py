@@ -23,6 +23,7 @@ Rules (docs/workdays.md):
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -363,7 +364,8 @@ def _negative_days() -> ValidationFailed:
 
 
 def _check_hours(hours: float) -> int:
-    seconds = round(float(hours) * 3600)
+    value = float(hours)
+    seconds = round(value * 3600) if math.isfinite(value) else 0
     if not seconds > 0:
         message = _("期限小时数须大于零")
         raise ValidationFailed(message, code="invalid_limit", fields={"hours": [message]})

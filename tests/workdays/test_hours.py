@@ -103,7 +103,7 @@ def test_bad_office_hours_are_refused_in_chinese(cal, office, fragment):
     assert exc.value.code == "invalid_office_hours"
 
 
-@pytest.mark.parametrize("hours", [0, -1, 0.0001])
+@pytest.mark.parametrize("hours", [0, -1, 0.0001, float("nan"), float("inf")])
 def test_a_limit_must_be_positive(cal, hours):
     with pytest.raises(ValidationFailed, match="大于零"):
         cal.deadline_hours(at(FRI, 9, 0), hours)
