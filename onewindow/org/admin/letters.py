@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.common import clock
@@ -43,12 +44,12 @@ def _letters_for(actor: Any) -> QuerySet[AuthorisationLetter]:
 def letter_status(letter: AuthorisationLetter) -> str:
     today = clock.localnow().date()
     if letter.revoked_at is not None:
-        return _("已撤销")
+        return gettext("已撤销")
     if letter.valid_from > today:
-        return _("未生效")
+        return gettext("未生效")
     if letter.valid_until is not None and letter.valid_until < today:
-        return _("已过期")
-    return _("有效")
+        return gettext("已过期")
+    return gettext("有效")
 
 
 class StatusFilter(admin.SimpleListFilter):
