@@ -293,6 +293,36 @@ def draft_update(*, actor: Any, version: ItemVersion, data: Mapping[str, Any]) -
     return version
 
 
+def draft_material_files(
+    *, actor: Any, version: ItemVersion, files: Mapping[str, Mapping[str, Any]]
+) -> None:
+    """Attach blank forms and samples to a draft's materials: ``files`` maps a material
+    type code to ``{"template": File, "sample": File}`` (either may be left out)."""
+    require_capability(actor, "catalog.edit", department=version.item.department)
+    with transaction.atomic():
+        locked = _lock_version(version)
+        _require_status(locked, "edit")
+        rows = {m.material_type.code: m for m in locked.materials.select_related("material_type")}
+        unknown = sorted(set(files) - set(rows))
+        if unknown:
+            raise ValidationFailed(
+                _("草稿中没有这些材料"), fields={"materials": [", ".join(unknown)]}
+            )
+        for code, upload in files.items():
+            row = rows[code]
+            for key in ("template", "sample"):
+                if upload.get(key) is not None:
+                    getattr(row, key).save(upload[key].name, upload[key], save=False)
+            row.save()
+        record(
+            action="catalog.material_files_attached",
+            actor=actor,
+            obj=locked,
+            summary=f"{locked.item.code} {locked.name}",
+            payload=_payload(locked, materials=sorted(files)),
+        )
+
+
 def draft_submit(*, actor: Any, version: ItemVersion) -> ItemVersion:
     """draft → in_review, after checking that the draft is complete and valid."""
     require_capability(actor, "catalog.edit", department=version.item.department)
