@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.common.errors import DomainError
@@ -63,6 +64,11 @@ class _RegistrationForm(forms.Form):
 
     def clean_phone(self) -> str:
         return self._pure("phone", v.mobile, required=True)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data.get("password", "")
+        validate_password(password)  # length and common passwords: shown with the others
+        return password
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -175,3 +175,18 @@ def test_logout(client, zhangsan_account):
     response = client.post(reverse("org:logout"))
     assert response.status_code == 302
     assert not client.get(reverse("portal:home")).wsgi_request.user.is_authenticated
+
+
+def test_every_problem_shows_at_once(client):
+    response = client.post(
+        reverse("org:register"),
+        natural(resident_id="110105194912310021", phone="123", password="a", password2="b"),
+    )
+    page = response.content.decode()
+    for message in (
+        "居民身份证号码校验码错误",
+        "手机号码应为11位中国大陆手机号",
+        "此密码太短",
+        "两次输入的密码不一致",
+    ):
+        assert message in page
