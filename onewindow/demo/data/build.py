@@ -286,6 +286,8 @@ def build_fields(item: Item) -> list[dict[str, Any]]:
     spec = item.fields
     if not spec.startswith("!"):
         spec = f"{_DEFAULT_FIELDS[item.subject]} {spec}"
+    if item.commit:
+        spec += " commitment_signed?"
     rows, seen = [], set()
     for token in spec.lstrip("!").split():
         code = token.rstrip("?")
