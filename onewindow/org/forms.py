@@ -72,7 +72,7 @@ class _RegistrationForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        p1, p2 = cleaned.get("password"), cleaned.get("password2")
+        p1, p2 = self.data.get("password"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("两次输入的密码不一致"))
         return cleaned
