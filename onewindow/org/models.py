@@ -298,3 +298,12 @@ class AuthorisationLetterItem(models.Model):
 
     def __str__(self) -> str:
         return self.item_code
+
+
+class OnTheSpotAuthority(AuthorisationLetterItem):
+    """The admin's "who may decide on the spot" overview: letter items seen from the item."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "终审权事项"
+        verbose_name_plural = "终审权事项一览（谁可当场决定）"

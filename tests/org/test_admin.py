@@ -307,11 +307,11 @@ def test_issue_and_revoke_a_letter_in_the_admin(client, market_admin, market, wa
 
 def test_on_the_spot_overview(client, market_letter, zhaoliu, tax_admin):
     client.force_login(zhaoliu)
-    page = client.get(url("authorisationletteritem_changelist") + "?status=valid")
+    page = client.get(url("onthespotauthority_changelist") + "?status=valid")
     assert ITEM in page.content.decode()
     assert "王五" in page.content.decode()
     client.force_login(tax_admin)
-    page = client.get(url("authorisationletteritem_changelist"))
+    page = client.get(url("onthespotauthority_changelist"))
     assert ITEM not in page.content.decode()
 
 

@@ -24,7 +24,13 @@ from onewindow.org.admin.base import (
     adopt,
     show_domain_error,
 )
-from onewindow.org.models import AuthorisationLetter, AuthorisationLetterItem, Department, User
+from onewindow.org.models import (
+    AuthorisationLetter,
+    AuthorisationLetterItem,
+    Department,
+    OnTheSpotAuthority,
+    User,
+)
 from onewindow.org.permissions import STAFF_ROLES, departments_for, has_capability, is_centre_wide
 from onewindow.org.selectors import valid_letters
 from onewindow.org.services import authorisation_letter_issue, authorisation_letter_revoke
@@ -66,7 +72,7 @@ class StatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         today = clock.localnow().date()
-        prefix = "letter__" if queryset.model is AuthorisationLetterItem else ""
+        prefix = "letter__" if issubclass(queryset.model, AuthorisationLetterItem) else ""
         value = self.value()
         if value == "valid":
             return queryset.filter(**{f"{prefix}pk__in": valid_letters(today).values("pk")})
@@ -292,7 +298,7 @@ class AuthorisationLetterAdmin(ActorFormMixin, CapabilityAdmin):
         return None
 
 
-@admin.register(AuthorisationLetterItem)
+@admin.register(OnTheSpotAuthority)
 class OnTheSpotAuthorityAdmin(CapabilityAdmin):
     """终审权事项一览: which item may be decided on the spot, by whom, until when."""
 
