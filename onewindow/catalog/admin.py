@@ -82,11 +82,14 @@ class ServiceErrorsMixin:
             request._catalog_error = exc  # type: ignore[attr-defined]
             return super().changeform_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
 
-    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
-        form_class = super().get_form(request, obj, **kwargs)  # type: ignore[misc]
-        error = getattr(request, "_catalog_error", None)
-        if error is None:
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)  # type: ignore[misc]
+        found = getattr(request, "_catalog_error", None)
+        if found is None:
             return form_class
+        error: DomainError = found
 
         class WithServiceErrors(form_class):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
@@ -111,14 +114,14 @@ def describe_field(key: str) -> str:
         model = models[m.group(1)]
         name = {"type": "material_type"}.get(m.group(3), m.group(3))
         try:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
         except FieldDoesNotExist:
             label = m.group(3)
         return f"{LIST_LABELS[m.group(1)]}第{int(m.group(2)) + 1}行 {label}"
     if key in LIST_LABELS:
         return LIST_LABELS[key]
     try:
-        return str(ItemVersion._meta.get_field(key).verbose_name)
+        return str(getattr(ItemVersion._meta.get_field(key), "verbose_name", key))
     except FieldDoesNotExist:
         return key
 
@@ -430,13 +433,13 @@ class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
         for formset in formsets:
             rows = _rows(formset)
             if formset.model is ItemStep:
-                keys = ("kind", "name", "role", "limit", "description")
-                data["steps"] = [{k: r[k] for k in keys} for r in rows]
+                step_keys = ("kind", "name", "role", "limit", "description")
+                data["steps"] = [{k: r[k] for k in step_keys} for r in rows]
             elif formset.model is ItemMaterial:
-                keys = ("required", "core", "originals", "copies", "paper_required", "source")
+                flags = ("required", "core", "originals", "copies", "paper_required", "source")
                 data["materials"] = [
                     {"type": r["material_type"].code, "requirements": r["requirements"]}
-                    | {k: r[k] for k in keys}
+                    | {k: r[k] for k in flags}
                     for r in rows
                 ]
                 for f in formset.forms:

@@ -159,7 +159,8 @@ class ServiceItem(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        name = self.current_version.name if self.current_version_id else ""
+        current = self.current_version if self.current_version_id else None
+        name = current.name if current is not None else ""
         return f"{self.code} {name}".strip()
 
 

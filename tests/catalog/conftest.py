@@ -92,16 +92,16 @@ def item_data(**changes: Any) -> dict[str, Any]:
 
 def filing_data(**changes: Any) -> dict[str, Any]:
     """A filing (备案) item, with only accept and conclude steps."""
-    return item_data(
-        basic_code="000105002000",
-        name="医疗器械经营备案",
-        kind="filing",
-        steps=[
+    values: dict[str, Any] = {
+        "basic_code": "000105002000",
+        "name": "医疗器械经营备案",
+        "kind": "filing",
+        "steps": [
             {"kind": "accept", "name": "受理", "role": "window_clerk", "limit": 1},
             {"kind": "conclude", "name": "办结", "role": "window_clerk", "limit": 1},
         ],
-        **changes,
-    )
+    }
+    return item_data(**{**values, **changes})
 
 
 @pytest.fixture

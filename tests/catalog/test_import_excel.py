@@ -73,7 +73,8 @@ def test_excel_round_trip_is_exact(wangwu: Any) -> None:
     # Into the same catalogue: nothing changes.
     versions = ItemVersion.objects.count()
     report = import_workbook(io.BytesIO(content), actor=wangwu, publish=True)
-    assert len(report.unchanged) == 2 and report.dictionaries_changed == 0
+    assert len(report.unchanged) == 2
+    assert report.dictionaries_changed == 0
     assert ItemVersion.objects.count() == versions
     # Into an empty catalogue, and out again as JSON: identical.
     wipe_catalogue()
@@ -131,7 +132,9 @@ def test_wrong_rows_all_reported_with_sheet_row_column(wangwu: Any) -> None:
         str(i) for i in exc.value.issues
     }
     filing = [i for i in exc.value.issues if "备案类事项不得设置审查、决定环节" in i.message]
-    assert len(filing) == 1 and filing[0].sheet == "事项" and filing[0].row == 3
+    assert len(filing) == 1
+    assert filing[0].sheet == "事项"
+    assert filing[0].row == 3
     assert "工作表「事项」第2行 E列（事项类型）" in exc.value.fields
     assert ServiceItem.objects.count() == 0
     assert not MaterialType.objects.filter(code="M0100").exists()

@@ -80,7 +80,8 @@ def test_import_creates_and_publishes(wangwu: Any) -> None:
 
 def test_import_without_publish_makes_drafts(wangwu: Any) -> None:
     report = import_catalog(catalogue(), actor=wangwu, publish=False)
-    assert len(report.created) == 2 and report.published == []
+    assert len(report.created) == 2
+    assert report.published == []
     assert set(ItemVersion.objects.values_list("status", flat=True)) == {VersionStatus.DRAFT}
 
 
@@ -88,14 +89,17 @@ def test_unchanged_item_makes_no_new_version_changed_one_does(wangwu: Any) -> No
     import_catalog(catalogue(), actor=wangwu, publish=True)
     before = ItemVersion.objects.count()
     report = import_catalog(catalogue(), actor=wangwu, publish=True)
-    assert len(report.unchanged) == 2 and report.created == report.drafted == []
+    assert len(report.unchanged) == 2
+    assert report.created == report.drafted == []
     assert ItemVersion.objects.count() == before
 
     report = import_catalog(catalogue(promised_limit=3), actor=wangwu, publish=False)
-    assert len(report.drafted) == 1 and len(report.unchanged) == 1
+    assert len(report.drafted) == 1
+    assert len(report.unchanged) == 1
     item = ServiceItem.objects.get(basic_code="000105001000")
     draft = item.versions.get(status=VersionStatus.DRAFT)
-    assert draft.number == 2 and draft.promised_limit == 3
+    assert draft.number == 2
+    assert draft.promised_limit == 3
     assert item.current_version.promised_limit == 5  # still the published one
 
     # Importing again the same change updates nothing; a further change updates the draft.
@@ -190,7 +194,8 @@ def test_json_round_trip_is_exact(wangwu: Any) -> None:
     # Into the same catalogue: nothing changes.
     versions = ItemVersion.objects.count()
     report = import_catalog(copy.deepcopy(first), actor=wangwu, publish=True)
-    assert len(report.unchanged) == 2 and report.dictionaries_changed == 0
+    assert len(report.unchanged) == 2
+    assert report.dictionaries_changed == 0
     assert ItemVersion.objects.count() == versions
 
 

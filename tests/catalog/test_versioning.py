@@ -224,7 +224,8 @@ def test_draft_update_replaces_lists_and_validates_everything(lisi: Any) -> None
     data = version_to_dict(draft)
     assert [m["type"] for m in data["materials"]] == ["M0003"]
     assert data["materials"][0]["copies"] == 2
-    assert data["fields"] == [] and data["themes"] == []
+    assert data["fields"] == []
+    assert data["themes"] == []
     assert data["service_points"] == ["SP-D01", "SP-T01"]
 
     with pytest.raises(ValidationFailed) as exc:

@@ -308,13 +308,13 @@ def _check_items(
         if item is None:
             plans.append(_Plan(clean=clean))
             continue
-        errors: Errors = {}
+        problems: Errors = {}
         if item.department.code != clean["department"]:
-            errors["department"] = [
+            problems["department"] = [
                 _("实施主体不可变更（现为“%(c)s”）") % {"c": item.department.code}
             ]
         if item.basic_code != clean["basic_code"]:
-            errors["basic_code"] = [_("基本编码不可变更（现为“%(c)s”）") % {"c": item.basic_code}]
+            problems["basic_code"] = [_("基本编码不可变更（现为“%(c)s”）") % {"c": item.basic_code}]
         plan = _Plan(
             clean=clean, item=item, current=current.get(item.pk), open_draft=drafts.get(item.pk)
         )
@@ -325,12 +325,12 @@ def _check_items(
             and draft.status == VersionStatus.IN_REVIEW
             and not _same(draft, clean)
         ):
-            errors["_"] = [
+            problems["_"] = [
                 _("该事项有待审核的版本（第%(n)d版），不能导入修改；请先审核或退回")
                 % {"n": draft.number}
             ]
-        if errors:
-            add("items", i, errors)
+        if problems:
+            add("items", i, problems)
         plans.append(plan)
     return plans
 
