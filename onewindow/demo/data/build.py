@@ -1,6 +1,6 @@
 """Turn the compact item tables into the catalogue interchange format (onewindow.catalog/1).
 
-The tables (``items_enterprise.py``, ``items_person.py``) give each item in one call:
+The tables (``items/*.py``) give each item in one call:
 department, name, limits, legal basis, materials, fields, themes, keywords; everything a
 guide needs beyond that (steps, delivery, service points, visits, default conditions,
 codes) is derived here by rules the README explains, so that the 190-odd items stay
@@ -358,10 +358,9 @@ def item_dict(item: Item, *, basic_code: str, area_code: str) -> dict[str, Any]:
 
 
 def all_items() -> list[Item]:
-    from onewindow.demo.data.items_enterprise import ITEMS as ENTERPRISE
-    from onewindow.demo.data.items_person import ITEMS as PERSON
+    from onewindow.demo.data.items import ITEMS
 
-    return [*ENTERPRISE, *PERSON]
+    return list(ITEMS)
 
 
 def build_catalog(area_code: str) -> dict[str, Any]:
