@@ -11,51 +11,52 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.org.models import Department, ServicePoint
 
 
 class ItemKind(models.TextChoices):
-    LICENSING = "licensing", "行政许可"
-    CONFIRMATION = "confirmation", "行政确认"
-    BENEFIT = "benefit", "行政给付"
-    PUBLIC_SERVICE = "public_service", "公共服务"
-    FILING = "filing", "备案"
-    OTHER = "other", "其他行政权力"
+    LICENSING = "licensing", _("行政许可")
+    CONFIRMATION = "confirmation", _("行政确认")
+    BENEFIT = "benefit", _("行政给付")
+    PUBLIC_SERVICE = "public_service", _("公共服务")
+    FILING = "filing", _("备案")
+    OTHER = "other", _("其他行政权力")
 
 
 class HandlingLevel(models.TextChoices):
-    DISTRICT = "district", "区级"
-    TOWN = "town", "镇街级"
-    VILLAGE = "village", "村（社区）级"
+    DISTRICT = "district", _("区级")
+    TOWN = "town", _("镇街级")
+    VILLAGE = "village", _("村（社区）级")
 
 
 class LimitUnit(models.TextChoices):
-    WORKING_DAY = "working_day", "工作日"
-    WORKING_HOUR = "working_hour", "工作小时"
+    WORKING_DAY = "working_day", _("工作日")
+    WORKING_HOUR = "working_hour", _("工作小时")
 
 
 class OnlineLevel(models.TextChoices):
-    OFFLINE = "offline", "不可网办"
-    ONLINE_APPLICATION = "online_application", "网上申请"
-    FULLY_ONLINE = "fully_online", "全程网办"
+    OFFLINE = "offline", _("不可网办")
+    ONLINE_APPLICATION = "online_application", _("网上申请")
+    FULLY_ONLINE = "fully_online", _("全程网办")
 
 
 class SubjectType(models.TextChoices):
-    NATURAL = "natural", "自然人"
-    LEGAL = "legal", "法人"
-    BOTH = "both", "自然人、法人"
+    NATURAL = "natural", _("自然人")
+    LEGAL = "legal", _("法人")
+    BOTH = "both", _("自然人、法人")
 
 
 class DeliveryMethod(models.TextChoices):
-    WINDOW = "window", "窗口领取"
-    EXPRESS = "express", "快递送达"
-    ELECTRONIC = "electronic", "电子送达"
+    WINDOW = "window", _("窗口领取")
+    EXPRESS = "express", _("快递送达")
+    ELECTRONIC = "electronic", _("电子送达")
 
 
 class ThemeAudience(models.TextChoices):
-    PERSON = "person", "个人办事"
-    ENTERPRISE = "enterprise", "企业办事"
+    PERSON = "person", _("个人办事")
+    ENTERPRISE = "enterprise", _("企业办事")
 
 
 class Theme(models.Model):
@@ -96,18 +97,18 @@ class MaterialType(models.Model):
 
 
 class FieldType(models.TextChoices):
-    TEXT = "text", "文本"
-    TEXTAREA = "textarea", "多行文本"
-    INTEGER = "integer", "整数"
-    DECIMAL = "decimal", "小数"
-    DATE = "date", "日期"
-    CHOICE = "choice", "单选"
-    MULTI_CHOICE = "multi_choice", "多选"
-    BOOLEAN = "boolean", "是/否"
-    RESIDENT_ID = "resident_id", "居民身份证号码"
-    USCC = "uscc", "统一社会信用代码"
-    PHONE = "phone", "手机号码"
-    ADDRESS = "address", "地址"
+    TEXT = "text", _("文本")
+    TEXTAREA = "textarea", _("多行文本")
+    INTEGER = "integer", _("整数")
+    DECIMAL = "decimal", _("小数")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("单选")
+    MULTI_CHOICE = "multi_choice", _("多选")
+    BOOLEAN = "boolean", _("是/否")
+    RESIDENT_ID = "resident_id", _("居民身份证号码")
+    USCC = "uscc", _("统一社会信用代码")
+    PHONE = "phone", _("手机号码")
+    ADDRESS = "address", _("地址")
 
 
 class FieldDefinition(models.Model):
@@ -165,12 +166,12 @@ class ServiceItem(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    IN_REVIEW = "in_review", "待审核"
-    PUBLISHED = "published", "已发布"
-    SUPERSEDED = "superseded", "已替代"
-    REJECTED = "rejected", "已退回"
-    ABOLISHED = "abolished", "已取消"
+    DRAFT = "draft", _("草稿")
+    IN_REVIEW = "in_review", _("待审核")
+    PUBLISHED = "published", _("已发布")
+    SUPERSEDED = "superseded", _("已替代")
+    REJECTED = "rejected", _("已退回")
+    ABOLISHED = "abolished", _("已取消")
 
 
 class ItemVersion(models.Model):
@@ -279,10 +280,10 @@ class ItemVersion(models.Model):
 
 
 class StepKind(models.TextChoices):
-    ACCEPT = "accept", "受理"
-    REVIEW = "review", "审查"
-    DECIDE = "decide", "决定"
-    CONCLUDE = "conclude", "办结"
+    ACCEPT = "accept", _("受理")
+    REVIEW = "review", _("审查")
+    DECIDE = "decide", _("决定")
+    CONCLUDE = "conclude", _("办结")
 
 
 # Steps that are approval in substance: a filing (备案) may not carry them.
@@ -313,9 +314,9 @@ class ItemStep(models.Model):
 
 
 class MaterialSource(models.TextChoices):
-    APPLICANT = "applicant", "申请人提供"
-    ELICENCE = "elicence", "电子证照调取（免提交）"
-    DEPARTMENT = "department", "部门间共享（免提交）"
+    APPLICANT = "applicant", _("申请人提供")
+    ELICENCE = "elicence", _("电子证照调取（免提交）")
+    DEPARTMENT = "department", _("部门间共享（免提交）")
 
 
 class ItemMaterial(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
@@ -54,11 +55,11 @@ class Department(models.Model):
 
 
 class ServicePointLevel(models.TextChoices):
-    DISTRICT = "district", "区级政务服务中心"
-    TOWN = "town", "镇街便民服务中心"
-    VILLAGE = "village", "村（社区）便民服务站"
-    POST = "post", "邮政代办点"
-    BANK = "bank", "银行代办点"
+    DISTRICT = "district", _("区级政务服务中心")
+    TOWN = "town", _("镇街便民服务中心")
+    VILLAGE = "village", _("村（社区）便民服务站")
+    POST = "post", _("邮政代办点")
+    BANK = "bank", _("银行代办点")
 
 
 class ServicePoint(models.Model):
@@ -93,12 +94,12 @@ class ServicePoint(models.Model):
 
 
 class WindowKind(models.TextChoices):
-    UNIVERSAL = "universal", "无差别综合窗口"
-    DEDICATED = "dedicated", "专业窗口"
-    BUNDLE = "bundle", "一件事专窗"
-    OUTPUT = "output", "统一出件窗口"
-    HELP = "help", "帮办代办窗口"
-    COMPLAINT = "complaint", "办不成事反映窗口"
+    UNIVERSAL = "universal", _("无差别综合窗口")
+    DEDICATED = "dedicated", _("专业窗口")
+    BUNDLE = "bundle", _("一件事专窗")
+    OUTPUT = "output", _("统一出件窗口")
+    HELP = "help", _("帮办代办窗口")
+    COMPLAINT = "complaint", _("办不成事反映窗口")
 
 
 class Window(models.Model):
@@ -126,15 +127,15 @@ class Window(models.Model):
 
 
 class Role(models.TextChoices):
-    APPLICANT = "applicant", "申请人"
-    WINDOW_CLERK = "window_clerk", "窗口受理人员"
-    PRE_REVIEWER = "pre_reviewer", "预审人员"
-    APPROVER = "approver", "审批人员"
-    SECTION_CHIEF = "section_chief", "科室负责人"
-    CHIEF_REPRESENTATIVE = "chief_representative", "首席代表"
-    SUPERVISOR = "supervisor", "督查人员"
-    CENTRE_ADMIN = "centre_admin", "中心管理员"
-    DEPARTMENT_ADMIN = "department_admin", "部门管理员"
+    APPLICANT = "applicant", _("申请人")
+    WINDOW_CLERK = "window_clerk", _("窗口受理人员")
+    PRE_REVIEWER = "pre_reviewer", _("预审人员")
+    APPROVER = "approver", _("审批人员")
+    SECTION_CHIEF = "section_chief", _("科室负责人")
+    CHIEF_REPRESENTATIVE = "chief_representative", _("首席代表")
+    SUPERVISOR = "supervisor", _("督查人员")
+    CENTRE_ADMIN = "centre_admin", _("中心管理员")
+    DEPARTMENT_ADMIN = "department_admin", _("部门管理员")
 
 
 class RoleAssignment(models.Model):
@@ -181,8 +182,8 @@ class RoleAssignment(models.Model):
 
 
 class ApplicantKind(models.TextChoices):
-    NATURAL = "natural", "自然人"
-    LEGAL = "legal", "法人及其他组织"
+    NATURAL = "natural", _("自然人")
+    LEGAL = "legal", _("法人及其他组织")
 
 
 class Applicant(models.Model):

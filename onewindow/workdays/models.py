@@ -1,11 +1,12 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DayKind(models.TextChoices):
-    WORKDAY = "workday", "工作日"
-    WEEKEND = "weekend", "休息日"
-    HOLIDAY = "holiday", "法定节假日"
-    MAKEUP = "makeup", "调休上班"
+    WORKDAY = "workday", _("工作日")
+    WEEKEND = "weekend", _("休息日")
+    HOLIDAY = "holiday", _("法定节假日")
+    MAKEUP = "makeup", _("调休上班")
 
 
 class CalendarDay(models.Model):
