@@ -13,14 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from onewindow.catalog.content import Lookups
-from onewindow.catalog.importexport import export_catalog, import_catalog
-from onewindow.catalog.validation import (
-    check_field_definition,
-    check_item,
-    check_material_type,
-    check_theme,
-)
+from onewindow.catalog.importexport import import_catalog
 from onewindow.demo.data import org as data
 from onewindow.demo.data.build import Item, all_items, build_catalog, build_steps
 from onewindow.org import services as org
@@ -112,55 +105,11 @@ def load_org(actor: User, report: LoadReport) -> tuple[dict[str, Department], di
     return departments, points
 
 
-def _canonical(catalog: dict[str, Any]) -> dict[str, Any] | None:
-    """The demo catalogue as validation cleans it, or None if any entry does not validate
-    (then the import itself reports every problem)."""
-    lookups = Lookups.load()
-    out: dict[str, Any] = {}
-    for section, check in (
-        ("material_types", check_material_type),
-        ("fields", check_field_definition),
-        ("themes", check_theme),
-    ):
-        rows = {}
-        for row in catalog[section]:
-            clean, errors = check(row)
-            if errors or clean is None:
-                return None
-            rows[clean["code"]] = clean
-        out[section] = rows
-    items = {}
-    for row in catalog["items"]:
-        clean, errors = check_item(row, lookups=lookups)
-        if errors or clean is None:
-            return None
-        items[clean["code"]] = clean
-    out["items"] = items
-    return out
-
-
-def catalog_is_current(catalog: dict[str, Any]) -> bool:
-    """True if every dictionary entry and item of ``catalog`` is already published as is
-    (so importing it would change nothing)."""
-    wanted = _canonical(catalog)
-    if wanted is None:
-        return False
-    published = export_catalog()
-    for section, rows in wanted.items():
-        have = {row["code"]: row for row in published[section]}
-        for code, clean in rows.items():
-            if have.get(code) != clean:
-                return False
-    return True
-
-
 def load_catalog(actor: User, report: LoadReport) -> dict[str, Any]:
     catalog = build_catalog(area_code())
     report.items = len(catalog["items"])
-    if catalog_is_current(catalog):
-        report.catalog = "与已发布目录一致，未导入"
-    else:
-        report.catalog = import_catalog(catalog, actor=actor, publish=True).summary()
+    result = import_catalog(catalog, actor=actor, publish=True)
+    report.catalog = result.summary() if result.changed else "与已发布目录一致，未导入"
     return catalog
 
 

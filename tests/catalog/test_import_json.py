@@ -88,10 +88,13 @@ def test_import_without_publish_makes_drafts(wangwu: Any) -> None:
 def test_unchanged_item_makes_no_new_version_changed_one_does(wangwu: Any) -> None:
     import_catalog(catalogue(), actor=wangwu, publish=True)
     before = ItemVersion.objects.count()
+    events = AuditEvent.objects.count()
     report = import_catalog(catalogue(), actor=wangwu, publish=True)
     assert len(report.unchanged) == 2
     assert report.created == report.drafted == []
+    assert not report.changed
     assert ItemVersion.objects.count() == before
+    assert AuditEvent.objects.count() == events  # an import that changed nothing leaves no trace
 
     report = import_catalog(catalogue(promised_limit=3), actor=wangwu, publish=False)
     assert len(report.drafted) == 1

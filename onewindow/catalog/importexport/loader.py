@@ -91,6 +91,11 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     dictionaries_changed: int = 0
 
+    @property
+    def changed(self) -> bool:
+        """True if the import wrote anything (an unchanged import leaves no audit event)."""
+        return bool(self.created or self.drafted or self.published or self.dictionaries_changed)
+
     def summary(self) -> str:
         return _(
             "新增事项%(c)d项，生成或更新草稿%(d)d项，发布%(p)d项，未变化%(u)d项，"
@@ -186,19 +191,20 @@ def run_import(
             lookups = Lookups.load()
             for plan in plans:
                 _apply(plan, actor=actor, publish=publish, lookups=lookups, report=report)
-            record(
-                action="catalog.imported",
-                actor=actor,
-                summary=report.summary(),
-                object_type="catalog.catalogue",
-                payload={
-                    "publish": publish,
-                    "created": report.created,
-                    "drafted": report.drafted,
-                    "published": report.published,
-                    "unchanged": len(report.unchanged),
-                },
-            )
+            if report.changed:
+                record(
+                    action="catalog.imported",
+                    actor=actor,
+                    summary=report.summary(),
+                    object_type="catalog.catalogue",
+                    payload={
+                        "publish": publish,
+                        "created": report.created,
+                        "drafted": report.drafted,
+                        "published": report.published,
+                        "unchanged": len(report.unchanged),
+                    },
+                )
     except IntegrityError as exc:
         raise ImportFailed([ImportIssue(_("数据库"), _("写入失败：%(e)s") % {"e": exc})]) from exc
     return report
