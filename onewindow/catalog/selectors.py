@@ -93,6 +93,26 @@ def _check_choice(fields: dict[str, list[str]], name: str, value: str | None, ch
         fields[name] = [f"不支持的取值：{value}"]
 
 
+# Within one rank, an item's life comes in order: obtaining it first, then changing,
+# renewing, cancelling (核发 before 变更, 延续, 注销), as people usually look for the first.
+LIFECYCLE_SUFFIXES: tuple[tuple[str, int], ...] = (
+    ("变更", 1),
+    ("延续", 2),
+    ("换证", 2),
+    ("补证", 3),
+    ("补发", 3),
+    ("注销", 4),
+)
+
+
+def _lifecycle_stage() -> Case:
+    return Case(
+        *(When(name__endswith=suffix, then=Value(stage)) for suffix, stage in LIFECYCLE_SUFFIXES),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
 def search_items(
     q: str | None = None,
     *,
@@ -108,7 +128,8 @@ def search_items(
     The query is split on whitespace; every term must occur in the item's name, its keywords,
     or its department's name. An exact name match ranks first, then names starting with the
     query (or its first term), then names containing every term, then the rest (matches on
-    keywords or department only). ``department`` and ``theme`` are codes; ``level``,
+    keywords or department only); within a rank, obtaining comes before changing, renewing
+    and cancelling (``LIFECYCLE_SUFFIXES``). ``department`` and ``theme`` are codes; ``level``,
     ``kind``, ``online_level`` and ``audience`` (person/enterprise, by the item's subject
     type) are the model's choice values. Unknown choice values raise ``ValidationFailed``.
     """
@@ -160,8 +181,9 @@ def search_items(
                 When(all_in_name, then=Value(2)),
                 default=Value(3),
                 output_field=IntegerField(),
-            )
-        ).order_by("rank", "name", "item__code")
+            ),
+            stage=_lifecycle_stage(),
+        ).order_by("rank", "stage", "name", "item__code")
     else:
         qs = qs.order_by("item__department__order", "item__department__code", "name", "item__code")
     return qs

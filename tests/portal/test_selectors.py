@@ -32,6 +32,17 @@ def test_ranking_exact_then_prefix_then_contained_then_keyword_only() -> None:
     ]
 
 
+def test_within_a_rank_obtaining_comes_before_changing_renewing_cancelling() -> None:
+    for suffix in ("注销", "变更", "延续", "核发"):
+        f.make_item(f"公共场所卫生许可证{suffix}")
+    assert names(selectors.search_items("公共场所卫生许可证")) == [
+        "公共场所卫生许可证核发",
+        "公共场所卫生许可证变更",
+        "公共场所卫生许可证延续",
+        "公共场所卫生许可证注销",
+    ]
+
+
 def test_every_term_must_match_name_keywords_or_department() -> None:
     market = f.department("SCJ", "区市场监管局")
     f.make_item("公共场所卫生许可证核发", keywords="理发 美容")
