@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.workdays",
     "onewindow.catalog",
+    "onewindow.notify",
+    "onewindow.cases",
     "onewindow.portal",
     "onewindow.demo",
 ]

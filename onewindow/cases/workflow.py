@@ -1,0 +1,119 @@
+"""The one place where a case changes status.
+
+``apply_transition`` looks the transition up in ``states.TRANSITIONS``, checks that the
+actor may perform it on this case (capability scoped to the case's department, or the
+applicant's own action), refuses an illegal one with ``Conflict`` (HTTP 409), calls the
+django-fsm-2 method, saves, writes the ``CaseTransition`` row and the audit event — all in
+the caller's transaction, which it requires.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from onewindow.audit.services import record
+from onewindow.cases.models import Case, CaseTransition, Counter
+from onewindow.cases.states import TRANSITIONS, CaseStatus
+from onewindow.catalog.models import ItemStep
+from onewindow.common import clock
+from onewindow.common.errors import Conflict, PermissionDenied
+from onewindow.org.permissions import has_capability
+
+SYSTEM = None  # the actor of automatic transitions (Art. 32's deemed acceptance)
+
+
+def next_number(key: str) -> int:
+    """The next value of a gap-free counter, under a row lock (PostgreSQL: SELECT ... FOR
+    UPDATE; SQLite: the write transaction is already exclusive)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_number must run inside transaction.atomic")
+    Counter.objects.get_or_create(key=key)
+    counter = Counter.objects.select_for_update().get(key=key)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return counter.value
+
+
+def is_own_case(actor: Any, case: Case) -> bool:
+    """True if ``actor`` may act as the applicant of ``case`` (their account is linked to
+    the applicant, or they filed it on the applicant's behalf)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if case.created_by_id == actor.pk:
+        return True
+    return case.applicant.users.filter(pk=actor.pk).exists()
+
+
+def may_transition(actor: Any, case: Case, name: str) -> bool:
+    t = TRANSITIONS[name]
+    if case.status not in t.sources:
+        return False
+    if actor is SYSTEM:
+        return t.capability is None
+    if t.capability is None:
+        return is_own_case(actor, case) or has_capability(
+            actor, "case.accept", department=case.department
+        )
+    return has_capability(actor, t.capability, department=case.department)
+
+
+def apply_transition(
+    case: Case,
+    name: str,
+    *,
+    actor: Any,
+    target: str,
+    note: str = "",
+    step: ItemStep | None = None,
+    now: datetime | None = None,
+    payload: dict[str, Any] | None = None,
+    system: bool = False,
+) -> CaseTransition:
+    """Move ``case`` along transition ``name`` to ``target``; audit it. ``system=True`` marks
+    an automatic transition (no actor, only transitions without a capability)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_transition must run inside transaction.atomic")
+    t = TRANSITIONS.get(name)
+    if t is None:
+        raise ValueError(f"unknown transition {name!r}")
+    now = now or clock.now()
+    status = CaseStatus(case.status)
+    if status not in t.sources:
+        raise Conflict(
+            f"办件当前状态为“{status.label}”，不能执行“{t.label}”",
+            code="illegal_transition",
+            fields={"status": status.value, "transition": name},
+        )
+    if target not in t.targets:
+        raise ValueError(f"{name}: target {target!r} not in {sorted(t.targets)}")
+    if system:
+        if t.capability is not None and name != "auto_accept":
+            raise ValueError(f"{name} cannot be performed by the system")
+    elif not may_transition(actor, case, name):
+        raise PermissionDenied(f"您无权对该办件执行“{t.label}”", fields={"transition": name})
+    getattr(case, f"t_{name}")(target)
+    if step is not None:
+        case.current_step = step
+    case.save()
+    row = CaseTransition.objects.create(
+        case=case,
+        name=name,
+        from_status=status.value,
+        to_status=target,
+        step=case.current_step,
+        actor=actor if getattr(actor, "pk", None) else None,
+        at=now,
+        note=note,
+    )
+    record(
+        action=f"case.{name}",
+        actor=actor,
+        obj=case,
+        at=now,
+        summary=f"{case.number} {t.label}",
+        payload={"from": status.value, "to": target, "note": note, **(payload or {})},
+    )
+    return row
