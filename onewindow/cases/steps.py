@@ -1,0 +1,66 @@
+"""Steps of a case: where it goes after acceptance and who holds each step's task.
+
+The item version's steps run in order (受理 → 审查… → 决定 → 办结). After acceptance the case
+enters the first step after the accept step; a review step maps to the IN_REVIEW state, a
+decide step to IN_DECISION. Each entered step opens one task in the item department's inbox
+for the step's role (default: approver for review, section chief for decide).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from onewindow.cases.models import Case, Task, TaskStatus
+from onewindow.cases.states import CaseStatus
+from onewindow.catalog.models import ItemStep, StepKind
+from onewindow.org.models import Role
+
+DEFAULT_ROLE = {
+    StepKind.REVIEW: Role.APPROVER,
+    StepKind.DECIDE: Role.SECTION_CHIEF,
+}
+
+
+def processing_steps(case: Case) -> list[ItemStep]:
+    """The review and decide steps of the case's version, in order."""
+    return [
+        s
+        for s in case.item_version.steps.order_by("order")
+        if s.kind in (StepKind.REVIEW, StepKind.DECIDE)
+    ]
+
+
+def state_for(step: ItemStep | None) -> str:
+    """The case status while ``step`` is current (None: straight to decision)."""
+    if step is None or step.kind == StepKind.DECIDE:
+        return CaseStatus.IN_DECISION
+    return CaseStatus.IN_REVIEW
+
+
+def first_step(case: Case) -> ItemStep | None:
+    steps = processing_steps(case)
+    return steps[0] if steps else None
+
+
+def next_step(case: Case) -> ItemStep | None:
+    """The step after the current one (None when the current one is the last)."""
+    steps = processing_steps(case)
+    if case.current_step_id is None:
+        return steps[0] if steps else None
+    ids = [s.pk for s in steps]
+    try:
+        pos = ids.index(case.current_step_id)
+    except ValueError:
+        return None
+    return steps[pos + 1] if pos + 1 < len(steps) else None
+
+
+def open_task(case: Case, step: ItemStep, *, now: datetime) -> Task:
+    """Open the task of ``step`` in the department's inbox (closing any other open task)."""
+    case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]).exclude(step=step).update(
+        status=TaskStatus.CANCELLED, completed_at=now
+    )
+    role = step.role or DEFAULT_ROLE.get(StepKind(step.kind), Role.APPROVER)
+    return Task.objects.create(
+        case=case, step=step, department=case.department, role=role, created_at=now
+    )
