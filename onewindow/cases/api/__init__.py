@@ -1,0 +1,12 @@
+"""The cases API under /api/v1/cases (and /api/v1/tasks): one sub-router per stage."""
+
+from ninja import Router
+
+from onewindow.cases.api.acceptance import router as acceptance_router
+from onewindow.cases.api.processing import router as processing_router
+from onewindow.cases.api.submission import router as submission_router
+
+router = Router(tags=["办件"])
+router.add_router("", submission_router)
+router.add_router("", acceptance_router)
+router.add_router("", processing_router)

@@ -1,0 +1,75 @@
+"""Reads of cases, already scoped to what the actor may see.
+
+* An applicant sees the cases of the applicants their account is linked to, and cases they
+  filed themselves (a proxy agent sees what they filed).
+* Staff see the cases of the departments where they hold a case capability (a centre-wide
+  role sees every department). Another department's case is simply not there (404).
+* Anonymous lookups need the case number and the applicant's ID number together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from onewindow.cases.models import Case
+from onewindow.common.errors import NotFound
+from onewindow.org.models import Department
+from onewindow.org.permissions import departments_for
+
+STAFF_CASE_CAPABILITIES = (
+    "case.accept",
+    "case.prereview",
+    "case.review",
+    "case.decide",
+    "supervision.view",
+    "supervision.view_department",
+)
+
+
+def staff_departments(actor: Any) -> QuerySet[Department]:
+    qs = Department.objects.none()
+    for cap in STAFF_CASE_CAPABILITIES:
+        qs = qs | departments_for(actor, cap)
+    return qs.distinct()
+
+
+def visible_cases(actor: Any) -> QuerySet[Case]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Case.objects.none()
+    own = Q(created_by=actor) | Q(applicant__users=actor)
+    staff = Q(department__in=staff_departments(actor).values("pk")) & ~Q(status="draft")
+    return (
+        Case.objects.filter(own | staff)
+        .distinct()
+        .select_related("item_version", "department", "applicant", "current_step")
+    )
+
+
+def case_for(actor: Any, number: str) -> Case:
+    """The case ``number`` if ``actor`` may see it; otherwise NotFound (never 403, so that
+    case numbers cannot be probed)."""
+    case = visible_cases(actor).filter(number=number).first()
+    if case is None:
+        raise NotFound("未找到该办件", code="case_not_found")
+    return case
+
+
+def case_by_number_and_id(number: str, id_number: str) -> Case:
+    """Anonymous lookup (self-service terminals): both the case number and the applicant's
+    resident ID or USCC must match; any mismatch is the same NotFound."""
+    number = (number or "").strip()
+    id_number = (id_number or "").strip().upper()
+    if not number or not id_number:
+        raise NotFound("未找到该办件", code="case_not_found")
+    case = (
+        Case.objects.filter(number=number)
+        .exclude(status="draft")
+        .filter(Q(applicant__resident_id=id_number) | Q(applicant__uscc=id_number))
+        .select_related("item_version", "department", "applicant", "current_step")
+        .first()
+    )
+    if case is None:
+        raise NotFound("未找到该办件", code="case_not_found")
+    return case
