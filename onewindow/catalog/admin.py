@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
@@ -154,6 +155,17 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def get_action_choices(
+        self,
+        request: HttpRequest,
+        default_choices: Any = None,
+        action_location: Any = admin.ActionLocation.CHANGE_LIST,
+    ) -> Any:
+        """Django's blank choice (“- Select an option -”) has no Chinese translation."""
+        return super().get_action_choices(
+            request, default_choices or [("", _("请选择操作"))], action_location=action_location
+        )
+
     def has_edit_permission(self, request: HttpRequest) -> bool:
         return _can(request, "catalog.edit")
 
@@ -207,7 +219,8 @@ class VersionLinks(admin.TabularInline):
 class ServiceItemAdmin(ScopedAdmin):
     list_display = ("code", "current_name", "department", "current_kind", "state", "published")
     list_select_related = ("department", "current_version")
-    list_filter = ("department",)
+    # Only departments the user can see (a plain filter would list every department).
+    list_filter = (("department", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("code", "versions__name")
     fields = ("code", "basic_code", "area_code", "department", "current_version", "created_at")
     readonly_fields = fields
@@ -238,7 +251,7 @@ class ServiceItemAdmin(ScopedAdmin):
                 "s": latest.get_status_display(),
             }
         if item.current_version_id:
-            return VersionStatus.PUBLISHED.label
+            return str(VersionStatus.PUBLISHED.label)
         return latest.get_status_display() if latest else ""
 
     @admin.display(description=gettext_lazy("发布时间"))
@@ -260,6 +273,11 @@ class ServiceItemAdmin(ScopedAdmin):
 
 class DraftInline(admin.TabularInline):
     extra = 0
+    # Compact rows: the default 10-row text areas make each table row very tall.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 20})},
+    }
 
     def _editable(self, request: HttpRequest, obj: Any) -> bool:
         return (
@@ -322,6 +340,10 @@ class VersionForm(forms.ModelForm):
         model = ItemVersion
         fields = (*SCALAR_KEYS, "themes", "service_points", "change_note")
 
+    def validate_constraints(self) -> None:
+        """Left to the service: its Chinese messages go next to the fields, where the
+        model's constraints would only say “约束……是无效的” above the form."""
+
 
 def _rows(formset: Any) -> list[dict[str, Any]]:
     rows = [
@@ -344,7 +366,7 @@ class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
         "published_at",
     )
     list_select_related = ("item__department",)
-    list_filter = ("status", "kind", "item__department")
+    list_filter = ("status", "kind", ("item__department", admin.RelatedOnlyFieldListFilter))
     search_fields = ("item__code", "name")
     inlines = (StepInline, MaterialInline, FieldInline)
     filter_horizontal = ("themes", "service_points")
