@@ -163,6 +163,17 @@ def load_people(
             legal_representative=a.legal_representative,
         )
         report.applicants_created.append(a.username)
+    for b in data.LINKED_APPLICANTS:  # idempotent: an existing, linked applicant is kept as is
+        org.applicant_register(
+            actor=actor,
+            kind=b.kind,
+            name=b.name,
+            uscc=b.uscc,
+            legal_representative=b.legal_representative,
+            phone=b.phone,
+            address=b.address,
+            user=users[b.username],
+        )
     return users
 
 

@@ -113,13 +113,21 @@ def test_named_people_have_their_roles(demo):
 
 
 def test_applicants_carry_valid_identifiers(demo):
-    zhangsan = User.objects.get(username="zhangsan").applicants.get()
+    zhangsan = User.objects.get(username="zhangsan").applicants.get(kind="natural")
     assert zhangsan.name == "张三"
     assert resident_id_error(zhangsan.resident_id) is None
     company = User.objects.get(username="shunda").applicants.get()
     assert company.kind == "legal"
     assert uscc_error(company.uscc) is None
     assert company.legal_representative
+
+
+def test_zhangsan_also_acts_for_his_barber_shop(demo):
+    barber = User.objects.get(username="zhangsan").applicants.get(kind="legal")
+    assert barber.name == "张三理发店"
+    assert barber.uscc.startswith("92")
+    assert uscc_error(barber.uscc) is None
+    assert barber.legal_representative == "张三"
 
 
 def test_chief_representative_may_decide_the_letters_items_on_the_spot(demo):

@@ -397,6 +397,38 @@ APPLICANTS: list[ApplicantSpec] = [
     ),
 ]
 
+
+
+@dataclass(frozen=True)
+class LinkedApplicantSpec:
+    """A further applicant an account acts for (e.g. 张三's own individual business)."""
+
+    username: str  # the account (of APPLICANTS) linked to this applicant
+    kind: str
+    name: str
+    uscc: str
+    legal_representative: str
+    phone: str = ""
+    address: str = ""
+    note: str = ""
+
+
+# 个体工商户: registration authority 9 (工商), category 2 (个体工商户).
+BARBER_USCC = uscc("92", AREA6, "60318852")
+
+LINKED_APPLICANTS: list[LinkedApplicantSpec] = [
+    LinkedApplicantSpec(
+        "zhangsan",
+        "legal",
+        "张三理发店",
+        uscc=BARBER_USCC,
+        legal_representative="张三",
+        phone="13900000001",
+        address="示范区城东街道城东大道96号",
+        note="张三经营的个体工商户（理发店），用于公共场所卫生许可等企业事项",
+    ),
+]
+
 # The authorisation letter (授权书) of 区市场监管局 to its chief representative: final
 # decision over its simple items (two steps, decided on the spot; 一人一章).
 LETTER_NUMBER = "示市监授〔2026〕1号"
