@@ -398,7 +398,6 @@ APPLICANTS: list[ApplicantSpec] = [
 ]
 
 
-
 @dataclass(frozen=True)
 class LinkedApplicantSpec:
     """A further applicant an account acts for (e.g. 张三's own individual business)."""
