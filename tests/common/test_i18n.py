@@ -12,3 +12,8 @@ def test_choice_labels_are_chinese_by_default_and_english_on_request():
         assert str(ItemKind.LICENSING.label) == "Administrative licensing"
         assert str(OnlineLevel.FULLY_ONLINE.label) == "Fully online"
         assert str(Role.WINDOW_CLERK.label) == "Window clerk"
+
+
+def test_django_strings_missing_in_chinese_are_supplied():
+    with translation.override("zh-hans"):
+        assert translation.gettext("- Select an option -") == "请选择"
