@@ -46,8 +46,8 @@ def compute_deadlines(case: Case, *, suspensions: list[Any] | None = None) -> No
     cal = get_calendar()
     intervals = suspension_intervals(case) if suspensions is None else suspensions
     if case.limit_unit == LimitUnit.WORKING_HOUR:
-        office = case.service_point.office_hours if case.service_point_id else None
-        office = office or None
+        point = case.service_point
+        office = (point.office_hours or None) if point is not None else None
         promised = cal.deadline_hours(case.accepted_at, case.promised_limit, office, intervals)
         legal = cal.deadline_hours(case.accepted_at, case.legal_limit, office, intervals)
         case.promised_due_at = promised.due_at
