@@ -181,6 +181,12 @@ TASKS = {
     }
 }
 
+# E-mail (the notify app's email channel): files in var/outbox/email for the demo; set
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. in production.
+EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "outbox" / "email")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@onewindow.invalid")
+
 # OneWindow's own settings.
 ONEWINDOW = {
     # The 12-digit administrative area code of the district this installation serves.
