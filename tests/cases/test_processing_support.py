@@ -1,5 +1,6 @@
-"""Helpers of the processing tests (no tests here): bring a case of the demo district to
-the accepted state, and keep notices and outbox files in a temporary folder."""
+"""Helpers of the processing tests (no tests here): a submitted case of the demo district
+built directly (the submission services are tested in their own files), accepted through
+the real ``case_accept``, and keep notices and outbox files in a temporary folder."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from django.db import transaction
 from django.test import override_settings
 
-from onewindow.cases import deadlines, steps
 from onewindow.cases.models import Case, CaseMaterial, MaterialStatus
+from onewindow.cases.services.acceptance import case_accept
 from onewindow.cases.states import CaseStatus
 from onewindow.cases.workflow import apply_transition, next_number
 from onewindow.catalog.models import ItemVersion
@@ -80,18 +81,10 @@ def accepted_case(
     applicant: Applicant | None = None,
     form_data: dict | None = None,
 ) -> Case:
-    """A case accepted by ``clerk`` at ``when``: clock started, first step's task open."""
+    """A case accepted by ``clerk`` at ``when`` (``case_accept``: the clock started, the
+    first step's task open, the 受理通知书 issued)."""
     case = submitted_case(version, user, when=when, applicant=applicant, form_data=form_data)
-    with transaction.atomic():
-        case.accepted_at = when
-        case.accepted_by = clerk
-        deadlines.start_clock(case)
-        first = steps.first_step(case)
-        apply_transition(
-            case, "accept", actor=clerk, target=steps.state_for(first), step=first, now=when
-        )
-        if first is not None:
-            steps.open_task(case, first, now=when)
+    case_accept(actor=clerk, case=case, now=when)
     return reload(case)
 
 
