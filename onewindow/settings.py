@@ -181,10 +181,28 @@ TASKS = {
     }
 }
 
-# E-mail (the notify app's email channel): files in var/outbox/email for the demo; set
-# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc. in production.
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "outbox" / "email")
+# E-mail (the notify app's email channel), Django 6.1 MAILERS: files in var/outbox/email
+# for the demo; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST,
+# EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS in production.
+EMAIL_BACKEND_PATH = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": (
+            {"file_path": env("EMAIL_FILE_PATH") or str(BASE_DIR / "var" / "outbox" / "email")}
+            if EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend")
+            else {
+                "host": env("EMAIL_HOST", "localhost"),
+                "port": int(env("EMAIL_PORT", "25") or 25),
+                "username": env("EMAIL_HOST_USER", ""),
+                "password": env("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+            }
+            if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "noreply@onewindow.invalid")
 
 # OneWindow's own settings.
