@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from onewindow.cases.models import Case
 from onewindow.common.errors import NotFound
-from onewindow.org.models import Department
+from onewindow.org.models import Applicant, Department
 from onewindow.org.permissions import departments_for
 
 STAFF_CASE_CAPABILITIES = (
@@ -73,3 +73,10 @@ def case_by_number_and_id(number: str, id_number: str) -> Case:
     if case is None:
         raise NotFound("未找到该办件", code="case_not_found")
     return case
+
+
+def applicants_of(actor: Any) -> QuerySet[Applicant]:
+    """The applicants (natural and legal persons) the account may apply for online."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Applicant.objects.none()
+    return Applicant.objects.filter(users=actor).order_by("kind", "id")

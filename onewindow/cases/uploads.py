@@ -132,12 +132,24 @@ def _check_pdf(data: bytes) -> None:
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         log.info("PDF refused: %s", exc)
         raise _refuse(_("PDF文件已损坏，无法打开"), "file_corrupt") from None
-    if "/JavaScript" in names or "/EmbeddedFiles" in names:
+    action = root.get("/OpenAction")
+    action = action.get_object() if action is not None else None
+    scripted = isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch")
+    if scripted or "/JavaScript" in names or "/EmbeddedFiles" in names:
         raise _refuse(_("PDF文件含有脚本或附件，不予接收"), "file_type_not_allowed")
+
+
+def _jpeg_complete(data: bytes) -> bool:
+    """True if an end-of-image marker follows the last start-of-scan. Entropy-coded data
+    stuffs every 0xFF with 0x00, so FF D9 there is a real marker. (Pillow's own truncation
+    check is switched off process-wide by WeasyPrint's ``LOAD_TRUNCATED_IMAGES = True``.)"""
+    return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") > 0
 
 
 def _check_image(data: bytes, content_type: str) -> None:
     expected = "JPEG" if content_type == JPEG else "PNG"
+    if content_type == JPEG and not _jpeg_complete(data):
+        raise _refuse(_("图片文件不完整或已损坏"), "file_corrupt")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)

@@ -152,12 +152,12 @@ def _locked(case: Case) -> Case:
     )
 
 
-def _replayed(case: Case, key: str, actions: tuple[str, ...]) -> bool:
-    """True if this case already went through one of ``actions`` with ``key``."""
+def _replayed(case: Case, key: str) -> bool:
+    """True if this case was already submitted (or resubmitted) with ``key``."""
     if not key:
         return False
     return AuditEvent.objects.filter(
-        action__in=actions,
+        action__in=("case.submit", "case.resubmit"),
         object_type=case._meta.label_lower,
         object_id=str(case.pk),
         payload__idempotency_key=key,
@@ -517,7 +517,7 @@ def case_submit(
         case = _locked(case)
         if not _may_fill(actor, case):
             raise NotFound(_("未找到该办件"), code="case_not_found")
-        if case.status != CaseStatus.DRAFT and _replayed(case, key, ("case.submit",)):
+        if case.status != CaseStatus.DRAFT and _replayed(case, key):
             return case
         if case.status != CaseStatus.DRAFT:
             raise Conflict(
@@ -554,9 +554,7 @@ def case_resubmit(
         case = _locked(case)
         if not _may_fill(actor, case):
             raise NotFound(_("未找到该办件"), code="case_not_found")
-        if case.status != CaseStatus.AWAITING_CORRECTION and _replayed(
-            case, key, ("case.resubmit",)
-        ):
+        if case.status != CaseStatus.AWAITING_CORRECTION and _replayed(case, key):
             return case
         if case.status != CaseStatus.AWAITING_CORRECTION:
             raise Conflict(
