@@ -80,7 +80,7 @@ class NotificationOut(Schema):
 
 
 def _out(case: Case) -> CaseAcceptanceOut:
-    case.refresh_from_db()
+    case = Case.objects.get(pk=case.pk)  # as stored (the status field is protected)
     notices = [
         NoticeOut(
             id=n.pk,
