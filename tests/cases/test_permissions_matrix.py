@@ -130,3 +130,22 @@ def test_anonymous_lookup_needs_number_and_id_together(case: Case) -> None:
     ]:
         with pytest.raises(NotFound):
             case_by_number_and_id(number, id_number)
+
+
+def test_the_admin_is_read_only_and_scoped(case: Case, people: dict[str, Any]) -> None:
+    change = f"/admin/cases/case/{case.pk}/change/"
+    hanmei = api(people["hanmei"])
+    r = hanmei.get("/admin/cases/case/")
+    assert r.status_code == 200
+    assert case.number in r.content.decode()
+    r = hanmei.get(change)
+    assert r.status_code == 200
+    assert "保存" not in r.content.decode()  # read-only: no save button
+    assert hanmei.post(change, {}).status_code == 403
+    assert hanmei.get(f"/admin/cases/task/?q={case.number}").status_code == 200
+    # 王五 works for 区市场监管局: the case is not there.
+    wangwu = api(people["wangwu"])
+    assert case.number not in wangwu.get("/admin/cases/case/").content.decode()
+    assert wangwu.get(change).status_code == 404
+    # An applicant has no back office at all.
+    assert api(people["zhangsan"]).get("/admin/cases/case/").status_code == 302
