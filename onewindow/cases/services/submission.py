@@ -133,15 +133,23 @@ def _notify(case: Case, template: str, now: datetime) -> None:
     notify = getattr(services, "notify", None)
     if notify is None:
         return
-    context = {"number": case.number, "item": case.item_version.name}
+    context = {
+        "centre": str(settings.ONEWINDOW.get("CENTRE_NAME", "")),
+        "number": case.number,
+        "item": case.item_version.name,
+    }
     users = list(case.applicant.users.all())
     for user in users:
         notify(recipient_user=user, template=template, context=context, obj=case, now=now)
     if not users and case.applicant.phone:
         notify(
-            phone=case.applicant.phone, channels=("sms",), template=template, context=context,
-            obj=case, now=now,
-        )  # fmt: skip
+            phone=case.applicant.phone,
+            channels=("sms",),
+            template=template,
+            context=context,
+            obj=case,
+            now=now,
+        )
 
 
 def _locked(case: Case) -> Case:
@@ -254,6 +262,8 @@ def case_create_draft(
             )
         service_point = None
     else:
+        if not has_capability(actor, "case.accept", department=department):
+            raise PermissionDenied(_("您没有受理“%(dept)s”事项的权限") % {"dept": department.name})
         if service_point is None:
             service_point = _default_service_point(actor)
         if service_point is None:
