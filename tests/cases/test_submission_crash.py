@@ -51,11 +51,19 @@ def test_a_failed_submission_leaves_no_case_and_its_file_is_swept(people, hygien
     zhangsan = people["zhangsan"]
     barber = Applicant.objects.get(uscc=BARBER_USCC)
     cases_before = Case.objects.count()
-    with pytest.raises(PowerCut), transaction.atomic():
-        case = case_create_draft(actor=zhangsan, version=hygiene_licence, applicant=barber)
-        slot = case.materials.get(material_type__name="申请表（书）")
-        material_upload(actor=zhangsan, case=case, case_material=slot, uploaded_file=a_pdf())
-        raise PowerCut  # the process dies before the commit
+    made: list[Case] = []
+
+    def submission_that_dies() -> None:
+        with transaction.atomic():
+            case = case_create_draft(actor=zhangsan, version=hygiene_licence, applicant=barber)
+            made.append(case)
+            slot = case.materials.get(material_type__name="申请表（书）")
+            material_upload(actor=zhangsan, case=case, case_material=slot, uploaded_file=a_pdf())
+            raise PowerCut  # the process dies before the commit
+
+    with pytest.raises(PowerCut):
+        submission_that_dies()
+    (case,) = made
     assert Case.objects.count() == cases_before
     assert not CaseMaterial.objects.filter(case__number=case.number).exists()
     (orphan,) = files(media)
