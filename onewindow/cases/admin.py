@@ -56,13 +56,9 @@ class CaseScopedAdmin(CapabilityAdmin):
         return [f.name for f in self.model._meta.fields]
 
 
-class MaterialInline(admin.TabularInline):
-    model = CaseMaterial
+class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
-    fields = ("material_type", "status", "original_name", "size", "uploaded_at", "due_date", "note")
-    readonly_fields = fields
-    verbose_name_plural = _("申请材料")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -71,29 +67,36 @@ class MaterialInline(admin.TabularInline):
         return False
 
 
-class NoticeInline(MaterialInline):
-    model = Notice  # type: ignore[assignment]
+class MaterialInline(ReadOnlyInline):
+    model = CaseMaterial
+    fields = ("material_type", "status", "original_name", "size", "uploaded_at", "due_date")
+    readonly_fields = fields
+    verbose_name_plural = _("申请材料")
+
+
+class NoticeInline(ReadOnlyInline):
+    model = Notice
     fields = ("kind", "number", "issued_at", "issued_by", "pdf")
     readonly_fields = fields
     verbose_name_plural = _("文书")
 
 
-class TaskInline(MaterialInline):
-    model = Task  # type: ignore[assignment]
+class TaskInline(ReadOnlyInline):
+    model = Task
     fields = ("step", "role", "status", "assignee", "created_at", "completed_at", "opinion")
     readonly_fields = fields
     verbose_name_plural = _("环节任务")
 
 
-class SuspensionInline(MaterialInline):
-    model = Suspension  # type: ignore[assignment]
+class SuspensionInline(ReadOnlyInline):
+    model = Suspension
     fields = ("kind", "reason", "expected_days", "started_at", "resumed_at", "resume_status")
     readonly_fields = fields
     verbose_name_plural = _("中止记录")
 
 
-class TransitionInline(MaterialInline):
-    model = CaseTransition  # type: ignore[assignment]
+class TransitionInline(ReadOnlyInline):
+    model = CaseTransition
     fields = ("at", "name", "from_status", "to_status", "step", "actor", "note")
     readonly_fields = fields
     verbose_name_plural = _("状态变更记录")

@@ -147,8 +147,11 @@ def may_decide(actor: Any, case: Case, *, at: datetime) -> tuple[bool, bool]:
     valid authorisation letter covering the item on that day (by_letter)."""
     if has_capability(actor, "case.decide", department=case.department):
         return True, False
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return False, False
     day = timezone.localtime(at, SHANGHAI).date()
-    if deciders_on_the_spot(case.item.code, day).filter(pk=getattr(actor, "pk", None)).exists():
+    if deciders_on_the_spot(case.item.code, day).filter(pk=pk).exists():
         return True, True
     return False, False
 
