@@ -12,6 +12,8 @@ Chinese message per field code) and returns the cleaned, JSON-able values:
 * resident_id / uscc: upper-cased;  * phone: the 11 digits.
 
 ``partial=True`` (saving a draft) checks only the keys given and skips "required".
+The reserved key ``_delivery`` (the applicant's choice of result delivery) is checked
+against the version's delivery methods; any other unknown key is refused.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onewindow.catalog.models import FieldType, ItemField, ItemVersion
+from onewindow.catalog.models import DeliveryMethod, FieldType, ItemField, ItemVersion
 from onewindow.common.errors import ValidationFailed
 from onewindow.common.identifiers import resident_id_error, uscc_error
 
@@ -243,6 +245,39 @@ def _phone(r: Rules, value: Any) -> str:
     return v
 
 
+def clean_delivery(version: ItemVersion, value: Any) -> dict[str, str]:
+    """The reserved key ``_delivery``: how the applicant wants the result (a method the
+    version offers, or ``{"method", "recipient", "phone", "address"}``; an address is
+    needed for express delivery). Read by ``services.delivery.chosen_delivery``."""
+    raw = {"method": value} if isinstance(value, str) else value
+    if not isinstance(raw, dict) or set(raw) - {"method", "recipient", "phone", "address"}:
+        raise _Invalid(_("送达方式应为方式名称或包含 method、recipient、phone、address 的对象"))
+    offered = [str(m) for m in (version.delivery_methods or [])]
+    method = str(raw.get("method") or "")
+    if method not in offered:
+        labels = "、".join(str(DeliveryMethod(m).label) for m in offered if m in DeliveryMethod)
+        raise _Invalid(_("该事项的送达方式为：%(labels)s") % {"labels": labels})
+    cleaned = {"method": method}
+    recipient = str(raw.get("recipient") or "").strip()
+    if len(recipient) > 64:
+        raise _Invalid(_("收件人不能超过64个字符"))
+    address = str(raw.get("address") or "").strip()
+    if len(address) > 255:
+        raise _Invalid(_("送达地址不能超过255个字符"))
+    if method == DeliveryMethod.EXPRESS and not address:
+        raise _Invalid(_("快递送达请填写收件地址"))
+    phone = re.sub(r"[\s-]", "", str(raw.get("phone") or "")).removeprefix("+86")
+    if phone and not MOBILE_RE.match(phone):
+        raise _Invalid(_("收件人电话应为11位中国大陆手机号码"))
+    for key, v in (("recipient", recipient), ("phone", phone), ("address", address)):
+        if v:
+            cleaned[key] = v
+    return cleaned
+
+
+# Keys of form_data that are not form fields but the platform's own (start with "_").
+RESERVED_KEYS = {"_delivery": clean_delivery}
+
 _CLEANERS = {
     FieldType.TEXT: _text,
     FieldType.TEXTAREA: _text,
@@ -283,7 +318,13 @@ def validate_form(version: ItemVersion, data: Any, *, partial: bool = False) -> 
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for key in data:
-        if key not in rules:
+        if key in RESERVED_KEYS:
+            if not _is_empty(data[key]):
+                try:
+                    cleaned[key] = RESERVED_KEYS[key](version, data[key])
+                except _Invalid as exc:
+                    errors[key] = exc.message
+        elif key not in rules:
             errors[str(key)] = _("本事项的申请表没有字段“%(key)s”") % {"key": key}
     for code, r in rules.items():
         value = data.get(code)

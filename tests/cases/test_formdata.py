@@ -190,3 +190,25 @@ def test_the_demo_barber_form(hygiene_licence):
     assert validate_form(hygiene_licence, data)["business_area_m2"] == "45"
     fields = errors_of(hygiene_licence, {**data, "business_area_m2": "0.5"})
     assert fields == {"business_area_m2": "经营面积不能小于1"}
+
+
+def test_the_delivery_choice_is_a_reserved_key(hygiene_licence):
+    assert validate_form(hygiene_licence, {"_delivery": "window"}, partial=True) == {
+        "_delivery": {"method": "window"}
+    }
+    choice = {
+        "method": "express",
+        "recipient": "张三",
+        "phone": "13900000001",
+        "address": "示范区城东大道96号",
+    }
+    assert validate_form(hygiene_licence, {"_delivery": choice}, partial=True) == {
+        "_delivery": choice
+    }
+    fields = errors_of(hygiene_licence, {"_delivery": {"method": "express"}}, partial=True)
+    assert fields == {"_delivery": "快递送达请填写收件地址"}
+    fields = errors_of(hygiene_licence, {"_delivery": "pigeon", "_other": 1}, partial=True)
+    assert fields == {
+        "_delivery": "该事项的送达方式为：窗口领取、快递送达、电子送达",
+        "_other": "本事项的申请表没有字段“_other”",
+    }
