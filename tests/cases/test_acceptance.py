@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -19,7 +18,6 @@ from onewindow.audit.models import AuditEvent
 from onewindow.cases import notices, steps
 from onewindow.cases.models import (
     Case,
-    CaseMaterial,
     CaseTransition,
     Counter,
     MaterialStatus,
@@ -35,29 +33,36 @@ from onewindow.cases.services.acceptance import (
     case_request_correction,
     cases_deem_accepted,
 )
+from onewindow.cases.services.submission import case_create_draft, case_submit, material_upload
 from onewindow.cases.states import CaseStatus
-from onewindow.cases.workflow import apply_transition, next_number
 from onewindow.catalog.models import ItemVersion
 from onewindow.common.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.notify.models import Notification
 from onewindow.org.models import Applicant, User
 from onewindow.workdays.calendar import SHANGHAI
 from tests.cases.conftest import published
+from tests.cases.test_submission import BARBER_FORM
+from tests.cases.test_uploads import a_pdf
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def media_root(tmp_path: Path) -> Iterator[Path]:
-    """Notices and outbox files go to a temporary folder."""
+    """Notices, uploads and outbox files go to a temporary folder."""
     with override_settings(MEDIA_ROOT=tmp_path / "media", NOTIFY_OUTBOX_DIR=tmp_path / "outbox"):
         yield tmp_path
 
 
-def status_for(source: str, uploaded: bool) -> str:
-    if source != "applicant":
-        return MaterialStatus.OBTAINED  # 数据跑腿: the centre obtains it
-    return MaterialStatus.UPLOADED if uploaded else MaterialStatus.PENDING
+FORMS: dict[str, dict[str, Any]] = {
+    "公共场所卫生许可证核发": BARBER_FORM,
+    "个体工商户设立登记": {
+        "business_name": "示范区张三便利店",
+        "business_address": "示范区城东大道98号",
+        "business_scope": "日用百货零售",
+        "employees_count": 2,
+    },
+}
 
 
 def submitted_case(
@@ -68,34 +73,28 @@ def submitted_case(
     uploaded: bool = True,
     applicant: Applicant | None = None,
 ) -> Case:
-    """A submitted online case of ``user``'s applicant with every material slot uploaded
-    (or pending)."""
-    applicant = applicant or Applicant.objects.filter(users=user).order_by("pk").first()
+    """A case submitted online through the submission services by ``user`` for their
+    applicant of the item's subject type: the form filled, every material the applicant
+    provides uploaded as a PDF (``uploaded=False``: only the required core ones, so the
+    non-core ones are missing), the centre's own materials obtained where it can (the
+    others uploaded too)."""
+    if applicant is None:
+        kind = "legal" if version.subject_type == "legal" else "natural"
+        applicant = Applicant.objects.filter(users=user, kind=kind).order_by("pk").first()
     assert applicant is not None
-    with transaction.atomic():
-        seq = next_number(f"test-case:{at.year}")
-        case = Case.objects.create(
-            number=f"T{at:%Y%m%d}{seq:06d}",
-            item=version.item,
-            item_version=version,
-            department=version.item.department,
-            applicant=applicant,
-            channel="online",
-            created_by=user,
-            created_at=at,
+    form = dict(FORMS[version.name])
+    if applicant.kind == "natural":
+        form.update(
+            person_name=applicant.name, resident_id=applicant.resident_id, phone="13800000001"
         )
-        for m in version.materials.order_by("order", "id"):
-            CaseMaterial.objects.create(
-                case=case,
-                item_material=m,
-                material_type=m.material_type,
-                status=status_for(m.source, uploaded),
-                uploaded_at=at if uploaded and m.source == "applicant" else None,
-            )
-        apply_transition(case, "submit", actor=user, target=CaseStatus.SUBMITTED, now=at)
-        case.submitted_at = case.received_at = at
-        case.save(update_fields=["submitted_at", "received_at"])
-    return case
+    case = case_create_draft(
+        actor=user, version=version, applicant=applicant, form_data=form, now=at
+    )
+    for m in case.materials.select_related("item_material").filter(status=MaterialStatus.PENDING):
+        im = m.item_material
+        if uploaded or (im.required and im.core):
+            material_upload(actor=user, case=case, case_material=m, uploaded_file=a_pdf(), now=at)
+    return case_submit(actor=user, case=case, now=at)
 
 
 # --------------------------------------------------------------------------- the tests
@@ -336,6 +335,7 @@ def test_a_failing_pdf_render_leaves_no_notice_no_status_change_no_audit(
     monkeypatch.setattr(notices, "render_pdf", broken)
     audit = AuditEvent.objects.count()
     counters = dict(Counter.objects.values_list("key", "value"))
+    messages = Notification.objects.count()
     with pytest.raises(RuntimeError, match="渲染失败"):
         case_accept(actor=people["lisi"], case=case, now=NOW)
     case = reload(case)
@@ -345,7 +345,7 @@ def test_a_failing_pdf_render_leaves_no_notice_no_status_change_no_audit(
     assert not case.tasks.exists()
     assert AuditEvent.objects.count() == audit
     assert dict(Counter.objects.values_list("key", "value")) == counters
-    assert not Notification.objects.filter(object_id=str(case.pk)).exists()
+    assert Notification.objects.count() == messages
 
 
 # 2026: Wednesday 30 September is the last working day before the National Day holiday
