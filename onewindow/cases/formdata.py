@@ -35,7 +35,7 @@ DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # Dates outside these years are typing mistakes, not dates a form can mean.
 MIN_YEAR = 1900
 MAX_YEAR = 2100
-DEFAULT_MAX_LENGTH = {
+DEFAULT_MAX_LENGTH: dict[str, int] = {
     FieldType.TEXT: 255,
     FieldType.ADDRESS: 255,
     FieldType.TEXTAREA: 5000,

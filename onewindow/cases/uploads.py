@@ -124,15 +124,15 @@ def _check_pdf(data: bytes) -> None:
             if pages < 1:
                 raise _refuse(_("PDF文件没有页面"), "file_corrupt")
             reader.pages[0].mediabox  # noqa: B018  (parses the first page)
-            root = reader.trailer["/Root"].get_object()
-            names = root.get("/Names")
+            root: Any = reader.trailer["/Root"].get_object()
+            names: Any = root.get("/Names")
             names = names.get_object() if names is not None else {}
     except ValidationFailed:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
         log.info("PDF refused: %s", exc)
         raise _refuse(_("PDF文件已损坏，无法打开"), "file_corrupt") from None
-    action = root.get("/OpenAction")
+    action: Any = root.get("/OpenAction")
     action = action.get_object() if action is not None else None
     scripted = isinstance(action, dict) and action.get("/S") in ("/JavaScript", "/Launch")
     if scripted or "/JavaScript" in names or "/EmbeddedFiles" in names:
