@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "onewindow.notify",
     "onewindow.cases",
     "onewindow.portal",
+    "onewindow.backoffice",
     "onewindow.demo",
 ]
 
@@ -184,7 +185,7 @@ TASKS = {
 # E-mail (the notify app's email channel), Django 6.1 MAILERS: files in var/outbox/email
 # for the demo; EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with EMAIL_HOST,
 # EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS in production.
-EMAIL_BACKEND_PATH = env("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND_PATH = env("EMAIL_BACKEND") or "django.core.mail.backends.filebased.EmailBackend"
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,

@@ -434,7 +434,10 @@ def may_decide_on_the_spot(actor: Any, case: Case, *, at: datetime) -> bool:
     """A valid authorisation letter for the item, or the decide capability in its
     department."""
     day = timezone.localtime(at).date()
-    if deciders_on_the_spot(case.item.code, day).filter(pk=getattr(actor, "pk", None)).exists():
+    pk = getattr(actor, "pk", None)
+    if pk is None:
+        return False
+    if deciders_on_the_spot(case.item.code, day).filter(pk=pk).exists():
         return True
     return has_capability(actor, "case.decide", department=case.department)
 
