@@ -77,7 +77,10 @@ def chinese_message(error: dict[str, Any]) -> str:
 def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", []) if p not in ("query", "body", "path", "form")]
+        raw = [str(p) for p in err.get("loc", [])]
+        if len(raw) > 2 and raw[0] in ("body", "form"):
+            raw = raw[2:]  # ("body", <parameter name>, field...): the field is what matters
+        loc = [p for p in raw if p not in ("query", "body", "path", "form")]
         fields.setdefault(".".join(loc) or "_", []).append(chinese_message(err))
     body = {"code": "validation_failed", "message": "请求参数不合法", "fields": fields}
     return api.create_response(request, body, status=422)
