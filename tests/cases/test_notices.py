@@ -119,3 +119,50 @@ def test_download_only_for_those_who_see_the_case(
             notice_pdf_for(people[outsider], case.number, notice.pk)
     with pytest.raises(NotFound):
         notice_pdf_for(people["zhangsan"], case.number, notice.pk + 999)
+
+
+class PowerCut(Exception):
+    pass
+
+
+def test_a_rolled_back_notice_leaves_an_orphan_pdf_that_the_sweep_removes(
+    people: dict[str, Any], hygiene_licence: Any
+) -> None:
+    import os
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    case = submitted_case(hygiene_licence, people["zhangsan"], at=NOW)
+    problems = {"problems": [{"material": "营业执照", "reason": "复印件不清晰"}]}
+    with transaction.atomic():
+        kept = issue_notice(
+            case=case, kind=NoticeKind.ONE_TIME, actor=people["hanmei"], content=problems, now=NOW
+        )
+    lost: list[Notice] = []
+
+    def dying_issue() -> None:
+        with transaction.atomic():
+            lost.append(
+                issue_notice(
+                    case=case,
+                    kind=NoticeKind.ONE_TIME,
+                    actor=people["hanmei"],
+                    content=problems,
+                    now=NOW,
+                )
+            )
+            raise PowerCut  # the server dies before the commit
+
+    with pytest.raises(PowerCut):
+        dying_issue()
+    lost_path = Path(lost[0].pdf.path)
+    assert lost_path.exists()
+    assert not Notice.objects.filter(number=lost[0].number).exists()
+    for path in (lost_path, Path(kept.pdf.path)):
+        os.utime(path, (0, 0))  # older than any grace period
+    out = StringIO()
+    call_command("cases_clean_orphans", stdout=out)
+    assert "共删除孤立文件 1 个" in out.getvalue()
+    assert not lost_path.exists()
+    assert Path(kept.pdf.path).exists()

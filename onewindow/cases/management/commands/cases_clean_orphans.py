@@ -1,10 +1,11 @@
-"""Delete uploaded material files that no committed case material refers to.
+"""Delete case files that no committed row refers to.
 
-Files are written to storage inside the uploading transaction, before it commits. When the
-transaction rolls back (a refused submission, an error) or the server is killed, the file
-stays behind without a ``CaseMaterial`` row. This sweep removes such files under
-``MEDIA_ROOT/cases/`` once they are older than the grace period (default 60 minutes), so
-that an upload still in flight (its row not yet committed) is never touched.
+Files are written to storage inside the writing transaction, before it commits: uploaded
+materials (``cases/``), rendered notices (``notices/``) and delivered results
+(``results/``). When the transaction rolls back (a refused submission, a failed render, an
+error) or the server is killed, the file stays behind without its row. This sweep removes
+such files once they are older than the grace period (default 60 minutes), so that a file
+still in flight (its row not yet committed) is never touched.
 
     manage.py cases_clean_orphans [--older-than-minutes 60] [--dry-run]
 """
@@ -17,27 +18,47 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Model
 
-from onewindow.cases.models import CaseMaterial
+from onewindow.cases.models import CaseMaterial, Delivery, Notice
 
-PREFIX = "cases"
+# Storage folder → the (model, file field) pairs whose rows may refer to files in it
+# (an electronic delivery's result may be the decision notice's PDF itself).
+REFERENCES: dict[str, list[tuple[type[Model], str]]] = {
+    "cases": [(CaseMaterial, "file")],
+    "notices": [(Notice, "pdf"), (Delivery, "result_file")],
+    "results": [(Delivery, "result_file")],
+}
+
+
+def _referenced(rel_dir: str, refs: list[tuple[type[Model], str]]) -> set[str]:
+    names: set[str] = set()
+    for model, field in refs:
+        rows = model._default_manager.filter(**{f"{field}__startswith": f"{rel_dir}/"})
+        names.update(rows.values_list(field, flat=True))
+    return names
 
 
 def orphans(root: Path, older_than_minutes: int) -> list[Path]:
-    """Files under ``root/cases`` older than the grace period that no row references.
+    """Files under the case folders older than the grace period that no row references.
     References are read one directory at a time, so memory stays bounded."""
-    base = root / PREFIX
+    cutoff = time.time() - older_than_minutes * 60
+    found: list[Path] = []
+    for prefix, refs in REFERENCES.items():
+        found.extend(_orphans_in(root, prefix, refs, cutoff))
+    return found
+
+
+def _orphans_in(
+    root: Path, prefix: str, refs: list[tuple[type[Model], str]], cutoff: float
+) -> list[Path]:
+    base = root / prefix
     if not base.is_dir():
         return []
-    cutoff = time.time() - older_than_minutes * 60
     found: list[Path] = []
     for directory in sorted({p.parent for p in base.rglob("*") if p.is_file()}):
         rel_dir = directory.relative_to(root).as_posix()
-        referenced = set(
-            CaseMaterial.objects.filter(file__startswith=f"{rel_dir}/").values_list(
-                "file", flat=True
-            )
-        )
+        referenced = _referenced(rel_dir, refs)
         for path in sorted(directory.iterdir()):
             if not path.is_file() or path.stat().st_mtime > cutoff:
                 continue
