@@ -40,6 +40,6 @@ def published(name: str) -> ItemVersion:
 
 @pytest.fixture
 def hygiene_licence(demo: Any, db: Any) -> ItemVersion:  # noqa: F811
-    """公共场所卫生许可证核发 (区卫生健康委): review and decide steps, core and non-core
-    materials, 20 legal / 3 promised working days."""
+    """公共场所卫生许可证核发 (区卫生健康委): accept → decide → conclude in the demo, core and
+    non-core materials, 20 legal / 3 promised working days."""
     return published("公共场所卫生许可证核发")
