@@ -1,0 +1,43 @@
+from django.urls import path
+
+from onewindow.backoffice import views_acceptance, views_cases, views_tasks, views_window
+
+app_name = "backoffice"
+
+urlpatterns = [
+    path("", views_cases.home, name="home"),
+    path("window/", views_window.window, name="window"),
+    path(
+        "window/applicants/<int:applicant_id>/",
+        views_window.window_applicant,
+        name="window_applicant",
+    ),
+    path(
+        "window/applicants/<int:applicant_id>/start/",
+        views_window.window_start,
+        name="window_start",
+    ),
+    path("acceptance/", views_acceptance.queue, name="acceptance"),
+    path("acceptance/<str:number>/", views_acceptance.accept, name="accept"),
+    path("tasks/", views_tasks.tasks, name="tasks"),
+    path("tasks/<int:task_id>/", views_tasks.task, name="task"),
+    path("results/", views_cases.results, name="results"),
+    path("cases/", views_cases.cases, name="cases"),
+    path("cases/<str:number>/", views_cases.case, name="case"),
+    path("cases/<str:number>/fill/", views_window.case_fill, name="case_fill"),
+    path(
+        "cases/<str:number>/materials/<int:material_id>/upload/",
+        views_window.material_upload,
+        name="material_upload",
+    ),
+    path(
+        "cases/<str:number>/materials/<int:material_id>/",
+        views_cases.material_file,
+        name="material_file",
+    ),
+    path(
+        "cases/<str:number>/notices/<int:notice_id>/pdf/",
+        views_cases.notice_pdf,
+        name="notice_pdf",
+    ),
+]
