@@ -18,7 +18,10 @@ from onewindow.org.forms import (
     LoginForm,
     NaturalPersonRegistrationForm,
 )
+from onewindow.org.permissions import capabilities_of
 from onewindow.org.services import applicant_account_create
+
+CASE_WORK = frozenset({"case.accept", "case.prereview", "case.review", "case.decide"})
 
 
 class LoginView(auth_views.LoginView):
@@ -32,6 +35,11 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         user = self.request.user
         if user.is_authenticated and user.is_staff:
+            # Case work (and supervision without administration) happens in the back office;
+            # administrators keep the admin.
+            caps = capabilities_of(user)
+            if caps & CASE_WORK or ("supervision.view" in caps and "org.manage" not in caps):
+                return reverse("backoffice:home")
             return reverse("admin:index")
         return reverse("portal:home")
 

@@ -167,7 +167,7 @@ def test_wrong_password_is_explained_in_chinese(client, zhangsan_account):
 
 def test_staff_land_in_the_back_office(client, lisi):
     response = client.post(reverse("org:login"), {"username": "lisi", "password": PASSWORD})
-    assert response["Location"] == reverse("admin:index")
+    assert response["Location"] == reverse("backoffice:home")
 
 
 def test_logout(client, zhangsan_account):
