@@ -84,15 +84,15 @@ def a_draft(people: dict[str, User], version: ItemVersion, **form: Any) -> Case:
     )
 
 
-def a_submitted(people: dict[str, User], version: ItemVersion) -> Case:
+def a_submitted(people: dict[str, User], version: ItemVersion, *, complete: bool = False) -> Case:
+    """Submitted with the core materials (``complete``: every required one)."""
     case = a_draft(people, version)
-    for name in CORE_UPLOADS:
-        material_upload(
-            actor=people["zhangsan"],
-            case=case,
-            case_material=slot(case, name),
-            uploaded_file=pdf_file(),
-        )
+    for m in case.materials.select_related("item_material", "material_type"):
+        wanted = m.material_type.name in CORE_UPLOADS or (complete and m.item_material.required)
+        if wanted and m.status == "pending":
+            material_upload(
+                actor=people["zhangsan"], case=case, case_material=m, uploaded_file=pdf_file()
+            )
     return case_submit(actor=people["zhangsan"], case=case)
 
 
@@ -109,6 +109,7 @@ def a_corrected(people: dict[str, User], version: ItemVersion) -> tuple[Case, Ca
 
 
 def an_accepted(people: dict[str, User], version: ItemVersion) -> Case:
-    case = a_submitted(people, version)
+    """Submitted with every required material, accepted by 李四 (clock started)."""
+    case = a_submitted(people, version, complete=True)
     case_accept(actor=people["lisi"], case=case)
     return reload(case)

@@ -14,7 +14,7 @@ from onewindow.cases.models import Case, MaterialStatus
 from onewindow.cases.states import CaseStatus
 from onewindow.catalog.models import ItemVersion
 from onewindow.org.models import User
-from tests.cases.conftest import demo, hygiene_licence, people, published  # noqa: F401
+from tests.cases import conftest as cases_fixtures
 from tests.portal.applicant_support import (
     BARBER_FORM,
     CORE_UPLOADS,
@@ -22,7 +22,7 @@ from tests.portal.applicant_support import (
     barber,
     client_for,
     disguised_file,
-    media,  # noqa: F401
+    media,  # noqa: F401  (autouse: files under a temporary MEDIA_ROOT)
     pdf_file,
     png_file,
     reload,
@@ -30,6 +30,11 @@ from tests.portal.applicant_support import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The demo district and its people (tests/cases/conftest.py), shared by reference.
+demo = cases_fixtures.demo
+hygiene_licence = cases_fixtures.hygiene_licence
+people = cases_fixtures.people
 
 
 def html(response: Any) -> str:
@@ -51,14 +56,16 @@ def test_guide_offers_online_application_and_anonymous_users_log_in_first(
     code = hygiene_licence.item.code
     page = html(client.get(reverse("portal:guide", args=[code])))
     apply_url = reverse("portal:apply", args=[code])
-    assert "在线办理" in page and apply_url in page
+    assert "在线办理" in page
+    assert apply_url in page
     response = client.get(apply_url)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("org:login"))
-    assert "next=" in response["Location"] and code in response["Location"]
+    assert "next=" in response["Location"]
+    assert code in response["Location"]
 
 
-def test_offline_items_have_no_apply_button(client: Client, demo: Any) -> None:  # noqa: F811
+def test_offline_items_have_no_apply_button(client: Client, demo: Any) -> None:
     offline = ItemVersion.objects.filter(status="published", online_level="offline").first()
     assert offline is not None
     page = html(client.get(reverse("portal:guide", args=[offline.item.code])))
@@ -119,13 +126,18 @@ def test_edit_page_renders_the_catalogue_form_and_the_material_slots(
         assert item_field.field.label in page
         assert f'name="{item_field.field.code}"' in page
     assert 'class="req"' in page  # required marks
-    assert "<select" in page and "理发店" in page  # a choice field
+    assert "<select" in page
+    assert "理发店" in page
     for m in hygiene_licence.materials.select_related("material_type"):
         assert m.material_type.name in page
     assert "免提交（数据跑腿）" in page  # the business licence, obtained from the register
-    assert "核心要件" in page and "非核心要件" in page
-    assert "保存草稿" in page and "提交申请" in page
-    assert "窗口领取" in page and "快递送达" in page and "电子送达" in page
+    assert "核心要件" in page
+    assert "非核心要件" in page
+    assert "保存草稿" in page
+    assert "提交申请" in page
+    assert "窗口领取" in page
+    assert "快递送达" in page
+    assert "电子送达" in page
     licence = slot(case, "营业执照")
     assert f'name="file_{licence.pk}"' not in page  # nothing to upload for it
 
@@ -158,7 +170,8 @@ def test_upload_real_files_and_a_disguised_one_is_refused_in_chinese(
     assert slot(case, "经营场所使用证明（房屋租赁合同或产权证明）").status == MaterialStatus.PENDING
     # the good files are listed with their size; the typed form was saved
     page = html(client.get(url))
-    assert "申请表.pdf" in page and "平面图.png" in page
+    assert "申请表.pdf" in page
+    assert "平面图.png" in page
     assert f"（{reload_slot.size} B）" in page
     assert reload(case).form_data["business_area_m2"] == "45"
 
@@ -180,9 +193,11 @@ def test_validation_errors_next_to_fields_and_nothing_typed_is_lost(
     assert response.status_code == 422
     page = html(response)
     area = page.split('id="f-business_area_m2"')[1].split('<div class="field')[0]
-    assert "经营面积应为数字" in area and 'value="五十"' in area
+    assert "经营面积应为数字" in area
+    assert 'value="五十"' in area
     phone = page.split('id="f-phone"')[1].split('<div class="field')[0]
-    assert "手机号码" in phone and 'value="12345"' in phone
+    assert "手机号码" in phone
+    assert 'value="12345"' in phone
     assert 'value="示范区滨江路8号"' in page  # the valid, typed value is shown...
     assert "有2处需要修改" in page  # ...the summary counts the problems
     saved = reload(case).form_data
@@ -240,11 +255,13 @@ def test_submit_refused_while_core_materials_are_missing_then_accepted(
     assert case.status == CaseStatus.SUBMITTED
     assert case.form_data["_delivery"] == {"method": "window"}
     page = html(client.get(response["Location"]))
-    assert "申请已提交" in page and case.number in page
+    assert "申请已提交" in page
+    assert case.number in page
     assert "已提交，待受理" in page
     # a submitted case's form is closed: back to the detail page
     again = client.get(url)
-    assert again.status_code == 302 and again["Location"].endswith(f"/my/cases/{case.number}/")
+    assert again.status_code == 302
+    assert again["Location"].endswith(f"/my/cases/{case.number}/")
 
 
 def test_a_required_field_left_empty_is_named_at_submission(
