@@ -15,7 +15,7 @@ from onewindow.backoffice.selectors import workdays_left, workdays_since
 from onewindow.cases.formdata import rules_for
 from onewindow.cases.models import Case, Delivery
 from onewindow.cases.selectors import case_for
-from onewindow.cases.states import CLOCK_STOPPED, PRE_ACCEPTANCE
+from onewindow.cases.states import CLOCK_RUNNING, CLOCK_STOPPED, PRE_ACCEPTANCE
 from onewindow.catalog.models import DeliveryMethod
 from onewindow.common.errors import DomainError, NotFound
 from onewindow.org.permissions import has_capability
@@ -42,6 +42,7 @@ def form_rows(case: Case) -> list[tuple[str, Any]]:
 def case_context(case: Case, actor: Any) -> dict[str, Any]:
     """The case with everything the screens show about it (a fixed number of queries)."""
     delivery = Delivery.objects.filter(case=case).first()
+    running = case.status in CLOCK_RUNNING
     return {
         "case": case,
         "form_rows": form_rows(case),
@@ -56,8 +57,9 @@ def case_context(case: Case, actor: Any) -> dict[str, Any]:
         "suspensions": list(case.suspensions.order_by("started_at")),
         "visits": list(case.visits.select_related("service_point").order_by("at")),
         "delivery": delivery,
-        "promised_left": workdays_left(case.promised_due_at),
-        "legal_left": workdays_left(case.legal_due_at),
+        # The remaining working days only while the clock runs (not once decided).
+        "promised_left": workdays_left(case.promised_due_at) if running else None,
+        "legal_left": workdays_left(case.legal_due_at) if running else None,
         "received_days": workdays_since(case.received_at)
         if case.status in PRE_ACCEPTANCE
         else None,
