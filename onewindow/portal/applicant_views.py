@@ -72,6 +72,10 @@ DECIDED = frozenset(
 )
 DECISION_KINDS = (NoticeKind.APPROVAL, NoticeKind.REFUSAL)
 WITHDRAWABLE = TRANSITIONS["withdraw"].sources
+# States in which a step is being worked on (after acceptance, before the decision).
+IN_STEP = frozenset(
+    {CaseStatus.IN_REVIEW, CaseStatus.IN_DECISION, CaseStatus.SUSPENDED, CaseStatus.RETURNED}
+)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -356,7 +360,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         has_result=Exists(Delivery.objects.filter(case=OuterRef("pk")).exclude(result_file="")),
     )
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(c, _badges(c)) for c in page.object_list]
+    rows = [(c, _badges(c), c.status in IN_STEP) for c in page.object_list]
     return render(request, "portal/cases/list.html", {"page": page, "rows": rows})
 
 
@@ -387,6 +391,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     defective = [m for m in materials if m.status == MaterialStatus.DEFECTIVE]
     context = {
         "case": case,
+        "show_step": case.status in IN_STEP,
         "materials": materials,
         "timeline": timeline,
         "notices": notices,
@@ -564,7 +569,14 @@ def case_lookup(request: HttpRequest) -> HttpResponse:
             )
         except NotFound:
             not_found = True
-    context = {"form": form, "case": case, "not_found": not_found}
+        # The ID number is not echoed back (the next person at a kiosk would see it).
+        form = LookupForm(initial={"number": form.cleaned_data["number"]})
+    context = {
+        "form": form,
+        "case": case,
+        "not_found": not_found,
+        "show_step": case is not None and case.status in IN_STEP,
+    }
     return render(request, "portal/cases/lookup.html", context, status=404 if not_found else 200)
 
 

@@ -60,7 +60,7 @@ def test_lookup_needs_both_the_number_and_the_id(client: Client, people, hygiene
     assert case.get_status_display() in page
     assert case.current_step.name in page
     assert "承诺办结期限" in page
-    for private in ("张三理发店", "13900000001", "示范区城东大道96号"):
+    for private in ("张三理发店", "13900000001", "示范区城东大道96号", BARBER_USCC):
         assert private not in page  # status, item, step, deadlines — nothing personal
 
 
