@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -206,6 +209,21 @@ def _check_complete(case: Case) -> list[str]:
             code = "form_invalid"
         raise ValidationFailed(message, code=code, fields=errors)
     return missing_non_core
+
+
+def _fault_pause(point: str) -> None:
+    """Test-only fault injection, off unless the server's environment sets it:
+    ``ONEWINDOW_FAULT_PAUSE=upload,submit`` sleeps ``ONEWINDOW_FAULT_PAUSE_S`` seconds
+    (default 30) at that point inside the transaction, after touching a file in
+    ``ONEWINDOW_FAULT_PAUSE_MARK`` (a folder), so that tests/faults can kill -9 the server
+    in the middle of a submission."""
+    points = os.environ.get("ONEWINDOW_FAULT_PAUSE", "")
+    if not points or point not in points.split(","):
+        return
+    mark = os.environ.get("ONEWINDOW_FAULT_PAUSE_MARK")
+    if mark:
+        (Path(mark) / f"{point}-{os.getpid()}").touch()
+    time.sleep(float(os.environ.get("ONEWINDOW_FAULT_PAUSE_S", "30")))
 
 
 # ---------------------------------------------------------------------------- creating
@@ -500,6 +518,7 @@ def material_upload(
         )
         if previous and previous != material.file.name:
             transaction.on_commit(lambda: _delete_if_unreferenced(previous))
+        _fault_pause("upload")  # the file is written, the rows are not committed
     return material
 
 
@@ -548,6 +567,7 @@ def case_submit(
             payload={"idempotency_key": key, "missing_non_core": missing_non_core},
         )
         _notify(case, "case.submitted", now)
+        _fault_pause("submit")  # everything written, nothing committed
     return case
 
 
