@@ -15,6 +15,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -74,15 +75,18 @@ def forbidden(request: HttpRequest, message: str | None = None) -> HttpResponse:
     )
 
 
+View = Callable[..., HttpResponseBase]
+
+
 def staff_view(
     capabilities: frozenset[str] = BACK_OFFICE, *, current: str = ""
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[View], View]:
     """Open the view to users holding at least one of ``capabilities`` somewhere; the
     object-level check (department, service point) is the selector's and the service's."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: View) -> View:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

@@ -65,7 +65,11 @@ class StartCaseForm(ServiceErrorsMixin, forms.Form):
     )
 
 
-def case_form_class(version: ItemVersion) -> type[forms.Form]:
+class CaseFormBase(ServiceErrorsMixin, forms.Form):
+    """The base of the per-item application forms (``case_form_class``)."""
+
+
+def case_form_class(version: ItemVersion) -> type[CaseFormBase]:
     """A form with one input per field of the item's application form. Values stay text:
     ``validate_form`` (the service) checks and converts them."""
     fields: dict[str, forms.Field] = {}
@@ -105,7 +109,7 @@ def case_form_class(version: ItemVersion) -> type[forms.Form]:
         choices=[("", "—")]
         + [(m, DeliveryMethod(m).label) for m in version.delivery_methods or []],
     )
-    return type("CaseForm", (ServiceErrorsMixin, forms.Form), fields)
+    return type("CaseForm", (CaseFormBase,), fields)
 
 
 def initial_from(form_data: dict[str, Any]) -> dict[str, Any]:
@@ -123,7 +127,7 @@ def form_payload(form: forms.Form) -> dict[str, Any]:
         if isinstance(field, forms.BooleanField):
             data[name] = bool(form.data.get(name))
         elif isinstance(field, forms.MultipleChoiceField):
-            data[name] = form.data.getlist(name)
+            data[name] = form.data.getlist(name)  # type: ignore[attr-defined]
         else:
             data[name] = (form.data.get(name) or "").strip()
     return data

@@ -22,6 +22,7 @@ from onewindow.cases.services.delivery import case_conclude, case_deliver, case_
 from onewindow.cases.states import CaseStatus
 from onewindow.catalog.models import DeliveryMethod
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
+from onewindow.org.models import RoleAssignment
 from onewindow.org.permissions import capabilities_of
 
 TEMPLATE = "backoffice/case.html"
@@ -36,7 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "claimed": list(my_claimed(request.user)[:10]),
         "next_tasks": list(inbox(request.user, status="open")[:5]),
         "caps": caps,
-        "roles": request.user.role_assignments.select_related(  # type: ignore[attr-defined]
+        "roles": RoleAssignment.objects.filter(user=request.user.pk).select_related(
             "department", "service_point"
         ),
         "menu": request.backoffice_menu,  # type: ignore[attr-defined]
@@ -147,7 +148,7 @@ def case(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_safe
 @staff_view(BACK_OFFICE)
-def material_file(request: HttpRequest, number: str, material_id: int) -> HttpResponse:
+def material_file(request: HttpRequest, number: str, material_id: int) -> FileResponse:
     """Open a material's file (inline) for staff who can see the case."""
     item = case_or_404(request.user, number)
     material = get_object_or_404(CaseMaterial, pk=material_id, case=item)
@@ -156,14 +157,15 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> HttpRe
     response = FileResponse(
         material.file.open("rb"), content_type=material.content_type or "application/octet-stream"
     )
-    response["Content-Disposition"] = f'inline; filename="{material.file.name.rsplit("/", 1)[-1]}"'
+    filename = (material.file.name or "").rsplit("/", 1)[-1]
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
 @require_safe
 @staff_view(BACK_OFFICE)
-def notice_pdf(request: HttpRequest, number: str, notice_id: int) -> HttpResponse:
+def notice_pdf(request: HttpRequest, number: str, notice_id: int) -> FileResponse:
     try:
         notice = notice_pdf_for(request.user, number, notice_id)
     except NotFound as error:
