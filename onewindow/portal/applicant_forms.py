@@ -197,11 +197,11 @@ def prefill(version: ItemVersion, applicant: Applicant) -> dict[str, Any]:
     """What the platform already knows about ``applicant`` for ``version``'s form (only
     values that pass validation: the applicant checks and completes the rest)."""
     codes = set(version.fields.values_list("field__code", flat=True))
-    data = {
-        code: getattr(applicant, attr)
-        for code, attr in PREFILL.items()
-        if code in codes and getattr(applicant, attr, "")
-    }
+    data: dict[str, Any] = {}
+    for code, attr in PREFILL.items():
+        value = str(getattr(applicant, attr, None) or "")
+        if code in codes and value:
+            data[code] = value
     valid, _errors = split_valid(version, data)
     return valid
 
@@ -226,7 +226,7 @@ class ApplyForm(forms.Form):
         field = self.fields["applicant"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = applicants
-        field.label_from_instance = _applicant_label  # type: ignore[method-assign]
+        field.label_from_instance = _applicant_label  # type: ignore[method-assign,assignment]
 
 
 def _applicant_label(applicant: Applicant) -> str:

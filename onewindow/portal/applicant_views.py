@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from onewindow.cases.formdata import validate_form
 from onewindow.cases.models import (
     Case,
     CaseMaterial,
@@ -258,6 +259,24 @@ def _finish(request: HttpRequest, case: Case, key: str) -> Case:
     return case
 
 
+def _all_problems(case: Case, field_errors: dict[str, str], slot_errors: dict[int, str]) -> None:
+    """Submitting failed on the page's own checks: add what submission would also refuse
+    (empty required fields, missing core or defective materials), so that the applicant
+    sees every problem at once."""
+    try:
+        validate_form(case.item_version, case.form_data)
+    except ValidationFailed as exc:
+        for k, v in exc.fields.items():
+            field_errors.setdefault(str(k), str(v))
+    for m in _material_rows(case):
+        im = m.item_material
+        name = m.material_type.name
+        if m.status == MaterialStatus.DEFECTIVE:
+            slot_errors.setdefault(m.pk, _("“%(name)s”需补正后重新上传") % {"name": name})
+        elif im.required and im.core and m.status == MaterialStatus.PENDING:
+            slot_errors.setdefault(m.pk, _("请上传“%(name)s”") % {"name": name})
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_edit(request: HttpRequest, number: str) -> HttpResponse:
@@ -311,6 +330,8 @@ def case_edit(request: HttpRequest, number: str) -> HttpResponse:
         else:
             messages.success(request, _("已保存。"))
             return redirect("portal:case_edit", number=case.number)
+    if request.POST.get("action") == "submit" and (field_errors or slot_errors):
+        _all_problems(case, field_errors, slot_errors)
     if not error:
         error = _("有%(n)d处需要修改，请查看标红的内容。") % {
             "n": len(field_errors) + len(slot_errors)
@@ -527,7 +548,7 @@ def material_file(request: HttpRequest, number: str, material_id: int) -> FileRe
     slot = case.materials.select_related("material_type").filter(pk=material_id).first()
     if slot is None or not slot.file:
         raise Http404(_("未找到该材料"))
-    ext = slot.file.name.rsplit(".", 1)[-1]
+    ext = str(slot.file.name).rsplit(".", 1)[-1]
     filename = f"{slot.material_type.name}-{case.number}.{ext}"
     return _attachment(slot.file, filename, slot.content_type or "application/octet-stream")
 
@@ -595,7 +616,7 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
-    row = Notification.objects.filter(pk=notification_id, recipient=request.user).first()
+    row = Notification.objects.filter(pk=notification_id, recipient_id=request.user.pk).first()
     if row is None:
         raise Http404(_("未找到该消息"))
     try:

@@ -273,3 +273,10 @@ def test_a_required_field_left_empty_is_named_at_submission(
     page = html(client.post(url, form_post(case, action="submit", employees_count="")))
     employees = page.split('id="f-employees_count"')[1].split('<div class="field')[0]
     assert "请填写" in employees
+    # every problem at once: a bad value, the empty required field and the missing files
+    page = html(client.post(url, form_post(case, action="submit", phone="123", employees_count="")))
+    assert "联系电话应为11位中国大陆手机号码" in page
+    assert "请填写从业人员数" in page
+    plan = slot(case, "经营场所平面布局图")
+    plan_box = page.split(f'id="m-{plan.pk}"')[1].split('<li class="slot')[0]
+    assert "请上传“经营场所平面布局图”" in plan_box
