@@ -150,6 +150,8 @@ def test_online_application_one_time_notice_acceptance_decision_and_download(
     # 李四 at the window: the queue, the acceptance page, one notice for the missing one.
     lisi = person(browser, base, "lisi")
     expect(lisi).to_have_url(base + "/backoffice/")
+    expect(lisi.locator(".bo-counts")).to_contain_text("待受理")
+    screenshot(lisi, "journey1-01a-back-office-home")
     lisi.get_by_role("navigation", name="后台菜单").get_by_role("link", name="受理队列").click()
     lisi.get_by_role("link", name=case.number).click()
     expect(lisi.get_by_role("heading", name="受理决定")).to_be_visible()
@@ -190,6 +192,8 @@ def test_online_application_one_time_notice_acceptance_decision_and_download(
     # 韩梅 claims the decision task and approves.
     hanmei = person(browser, base, "hanmei")
     hanmei.get_by_role("navigation", name="后台菜单").get_by_role("link", name="我的任务").click()
+    expect(hanmei.locator(".bo-tasks")).to_contain_text("剩余")
+    screenshot(hanmei, "journey1-06a-task-inbox")
     hanmei.get_by_role("link", name=case.number).click()
     hanmei.get_by_role("button", name="认领").click()
     expect(hanmei.locator(".messages")).to_contain_text("已认领该任务")
@@ -211,10 +215,13 @@ def test_online_application_one_time_notice_acceptance_decision_and_download(
     result = zhangsan.get_by_role("link", name="下载办理结果")
     pdf_at(zhangsan, result.get_attribute("href") or "")
     screenshot(zhangsan, "journey1-08-result")
+    zhangsan.get_by_role("button", name="我已下载，确认收到").click()
+    expect(zhangsan.locator(".case-status")).to_contain_text("已送达")
     case = the_case(pk=case.pk)
     kinds = list(case.notices.order_by("issued_at", "id").values_list("kind", flat=True))
     assert kinds == [NoticeKind.ONE_TIME, NoticeKind.ACCEPTANCE, NoticeKind.APPROVAL]
     assert case.delivery.method == "electronic"
+    assert case.status == CaseStatus.DELIVERED
 
 
 # --------------------------------------------------------------------------- journey 2
