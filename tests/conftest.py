@@ -1,6 +1,12 @@
-"""Shared fixtures: the named people of DESIGN.md convention 7."""
+"""Shared fixtures: the named people of DESIGN.md convention 7, and the working-day calendar
+kept seeded across transactional tests."""
 
 from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -8,3 +14,30 @@ import pytest
 @pytest.fixture
 def password() -> str:
     return "Onewindow-2026"
+
+
+def reseed_calendar() -> None:
+    """Seed the working-day calendar again (with its data migration's own function) when it
+    is empty, and drop the process cache. Transactional tests (live_server, browser journeys)
+    flush every table after each test, the calendar its data migration seeded included."""
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from onewindow.workdays.models import CalendarYear
+    from onewindow.workdays.selectors import invalidate_calendar
+
+    if not CalendarYear.objects.exists():
+        migration = importlib.import_module("onewindow.workdays.migrations.0002_seed_calendar")
+        migration.seed(django_apps, SimpleNamespace(connection=connection))
+    invalidate_calendar()
+
+
+@pytest.fixture(autouse=True)
+def _calendar_survives_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test's flush, seed the calendar again for the tests that follow
+    (autouse fixtures are torn down after ``transactional_db``)."""
+    yield
+    if "transactional_db" in request.fixturenames:
+        blocker: Any = request.getfixturevalue("django_db_blocker")
+        with blocker.unblock():
+            reseed_calendar()

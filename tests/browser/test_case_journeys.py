@@ -13,16 +13,12 @@ own browser context against ``live_server`` on the demo district:
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.apps import apps as django_apps
-from django.db import connection
 from django.test import override_settings
 from playwright.sync_api import Browser, Page, expect
 
@@ -31,11 +27,11 @@ from onewindow.cases.states import CaseStatus
 from onewindow.common import clock
 from onewindow.demo.data.org import DEMO_PASSWORD, QIANQI_ID
 from onewindow.demo.loader import load_demo
-from onewindow.workdays.models import CalendarYear
 from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.cases.test_acceptance import submitted_case
 from tests.cases.test_uploads import pdf_bytes
+from tests.conftest import reseed_calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,15 +54,6 @@ def district(tmp_path: Path) -> Iterator[Path]:
         load_demo()
         yield tmp_path
         invalidate_calendar()
-
-
-def reseed_calendar() -> None:
-    """Transactional tests flush the tables after each test, the working-day calendar seeded
-    by its data migration included: seed it again (the same function) when it is empty."""
-    if not CalendarYear.objects.exists():
-        migration = importlib.import_module("onewindow.workdays.migrations.0002_seed_calendar")
-        migration.seed(django_apps, SimpleNamespace(connection=connection))
-    invalidate_calendar()
 
 
 @pytest.fixture
