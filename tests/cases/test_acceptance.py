@@ -33,6 +33,7 @@ from onewindow.cases.services.acceptance import (
     case_request_correction,
     cases_deem_accepted,
 )
+from onewindow.cases.services.delivery import case_deliver
 from onewindow.cases.services.submission import case_create_draft, case_submit, material_upload
 from onewindow.cases.states import CaseStatus
 from onewindow.catalog.models import ItemVersion
@@ -300,6 +301,11 @@ def test_instant_item_decided_on_the_spot_by_the_letter_holder(
     notice = case.notices.get()
     assert notice.kind == NoticeKind.APPROVAL
     assert "准予行政许可决定书" in text_of(notice)
+    # the result is handed over at the window, where the applicant stands
+    assert case.delivery.method == "window"
+    assert case.delivery.status == "pending"
+    case_deliver(actor=people["zhouqiang"], case=case, recipient="张三", now=NOW)
+    assert reload(case).status == CaseStatus.DELIVERED
 
 
 def test_instant_refused_for_an_item_that_is_not_instant(

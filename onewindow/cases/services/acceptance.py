@@ -29,9 +29,10 @@ from onewindow.audit.services import record
 from onewindow.cases import deadlines, steps
 from onewindow.cases.models import Case, CaseMaterial, MaterialStatus, Notice, NoticeKind
 from onewindow.cases.notices import chinese_date, issue_notice, notify_applicant
+from onewindow.cases.services.delivery import prepare_delivery
 from onewindow.cases.states import TRANSITIONS, CaseStatus
 from onewindow.cases.workflow import apply_transition
-from onewindow.catalog.models import ItemKind, StepKind
+from onewindow.catalog.models import DeliveryMethod, ItemKind, StepKind
 from onewindow.common import clock
 from onewindow.common.errors import Conflict, PermissionDenied, ValidationFailed
 from onewindow.org.models import RoleAssignment
@@ -488,6 +489,10 @@ def case_accept_instant(*, actor: Any, case: Case, now: datetime | None = None) 
         )
         fresh.concluded_at = now
         fresh.save(update_fields=["concluded_at"])
+        # Decided at the window with the applicant present: the result is handed over there
+        # when the item offers it, otherwise delivered as the applicant chose.
+        window = DeliveryMethod.WINDOW in (version.delivery_methods or [])
+        prepare_delivery(fresh, DeliveryMethod.WINDOW if window else None)
         notify_applicant(
             fresh,
             template="case.concluded",

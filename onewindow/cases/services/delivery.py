@@ -57,6 +57,34 @@ def _method(case: Case, requested: str | None) -> str:
     return method
 
 
+def prepare_delivery(case: Case, method: str | None = None) -> Delivery:
+    """The Delivery of a just-concluded case's result, by ``method`` (default: the
+    applicant's choice, else the first the version offers), addressed as the applicant chose;
+    an electronic delivery's result is the decision notice's PDF. Runs in the caller's
+    transaction."""
+    method = _method(case, method)
+    choice = chosen_delivery(case)
+    applicant = case.applicant
+    delivery = Delivery(
+        case=case,
+        method=method,
+        recipient=choice.get("recipient", applicant.name)[:RECIPIENT_MAX],
+        phone=choice.get("phone", applicant.phone)[:20],
+        address=choice.get("address", applicant.address)[:255],
+    )
+    if method == DeliveryMethod.ELECTRONIC:
+        decision = (
+            case.notices.filter(kind__in=[NoticeKind.APPROVAL, NoticeKind.REFUSAL])
+            .order_by("-issued_at", "-id")
+            .first()
+        )
+        if decision is None or not decision.pdf:
+            raise Conflict("决定书尚未生成，不能电子送达", code="no_decision_document")
+        delivery.result_file.name = decision.pdf.name
+    delivery.save()
+    return delivery
+
+
 def case_conclude(
     *, actor: Any, case: Case, delivery_method: str | None = None, now: datetime | None = None
 ) -> Delivery:
@@ -68,8 +96,6 @@ def case_conclude(
             raise illegal(fresh, "conclude")
         method = _method(fresh, delivery_method)
         approved = fresh.status == CaseStatus.APPROVED
-        choice = chosen_delivery(fresh)
-        applicant = fresh.applicant
         fresh.concluded_at = now
         apply_transition(
             fresh,
@@ -79,23 +105,7 @@ def case_conclude(
             now=now,
             payload={"delivery_method": method},
         )
-        delivery = Delivery(
-            case=fresh,
-            method=method,
-            recipient=choice.get("recipient", applicant.name)[:RECIPIENT_MAX],
-            phone=choice.get("phone", applicant.phone)[:20],
-            address=choice.get("address", applicant.address)[:255],
-        )
-        if method == DeliveryMethod.ELECTRONIC:
-            decision = (
-                fresh.notices.filter(kind__in=[NoticeKind.APPROVAL, NoticeKind.REFUSAL])
-                .order_by("-issued_at", "-id")
-                .first()
-            )
-            if decision is None or not decision.pdf:
-                raise Conflict("决定书尚未生成，不能电子送达", code="no_decision_document")
-            delivery.result_file.name = decision.pdf.name
-        delivery.save()
+        delivery = prepare_delivery(fresh, method)
         if approved:
             result = fresh.item_version.result_name or "准予行政许可决定书"
         else:
