@@ -198,6 +198,7 @@ def measure(
     setup_s = time.perf_counter() - began
     with _server.gunicorn(env, workers=2, log_dir=work) as server:
         tally, elapsed = drive(server.port, fixture, clients, duration)
+    log_tail = server.log.read_text(errors="replace")[-3000:] if tally.server_errors else ""
     check = json.loads(_server.python(env, "bench._fixture", "verify"))
     n = len(tally.submitted)
     requests = len(tally.request_seconds)
@@ -229,6 +230,7 @@ def measure(
         "errors": tally.errors,
         "server_errors": tally.server_errors,
         **({"error_samples": tally.error_samples} if tally.error_samples else {}),
+        **({"server_log_tail": log_tail} if log_tail else {}),
         "db_cases": check["cases"],
         "db_material_rows": check["material_rows"],
         "db_audit_events": check["audit_events"],
