@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.workdays",
     "onewindow.catalog",
+    "onewindow.bundles",
     "onewindow.notify",
     "onewindow.cases",
     "onewindow.portal",
