@@ -13,7 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from onewindow.bundles.services import bundle_upsert_published
 from onewindow.catalog.importexport import import_catalog
+from onewindow.demo.data import bundles as bundle_data
 from onewindow.demo.data import org as data
 from onewindow.demo.data.build import Item, all_items, build_catalog, build_steps
 from onewindow.org import services as org
@@ -34,6 +36,7 @@ class LoadReport:
     staff: list[str] = field(default_factory=list)
     applicants_created: list[str] = field(default_factory=list)
     letter: str = ""
+    bundles: str = ""
 
     def lines(self) -> list[str]:
         return [
@@ -43,6 +46,7 @@ class LoadReport:
             f"政务服务事项 {self.items} 项：{self.catalog}",
             f"工作人员账号 {len(self.staff)} 个；新建申请人账号 {len(self.applicants_created)} 个",
             f"授权书：{self.letter}",
+            f"一件事套餐：{self.bundles}",
         ]
 
 
@@ -177,6 +181,18 @@ def load_people(
     return users
 
 
+def load_bundles(actor: User, catalog: dict[str, Any], report: LoadReport) -> None:
+    """Publish the eight "一件事一次办" bundles (a bundle already published as it is
+    stays untouched)."""
+    code_of = {i["name"]: i["code"] for i in catalog["items"]}
+    published = [
+        bundle_upsert_published(actor=actor, data=bundle_data.bundle_data(b, code_of))
+        for b in bundle_data.BUNDLES
+    ]
+    changed = sum(1 for v in published if v is not None)
+    report.bundles = f"{len(published)} 个，本次发布 {changed} 个"
+
+
 def load_demo() -> LoadReport:
     """Load (or re-load) the whole demo district. All or nothing."""
     report = LoadReport()
@@ -196,4 +212,5 @@ def load_demo() -> LoadReport:
             note=data.LETTER_NOTE,
         )
         report.letter = f"{letter.number}（{letter.items.count()}项）"
+        load_bundles(admin, catalog, report)
     return report
