@@ -7,9 +7,13 @@ point, to every service point. A check without a department asks "anywhere at al
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.signals import request_started
+from django.db import transaction
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
 
 from onewindow.common.errors import PermissionDenied
 from onewindow.org.models import Department, Role, RoleAssignment, ServicePoint
@@ -57,10 +61,95 @@ def roles_with(capability: str) -> list[str]:
     return [role for role, caps in ROLE_CAPABILITIES.items() if capability in caps]
 
 
-def _assignments(user: Any, capability: str) -> QuerySet[RoleAssignment]:
+# ---------------------------------------------------------------------------- the cache
+#
+# A user's role assignments are read once (one query) and kept on the user object, so that
+# the many checks of one request cost one query. The entry is stamped with a process-wide
+# generation, bumped whenever a RoleAssignment is saved or deleted (the org services, the
+# admin, tests) and at the start of every HTTP request, so an entry never outlives the
+# request that filled it, nor a role change made in this process. While a role change sits
+# in a transaction that has not committed yet, nothing is cached at all (a rollback would
+# otherwise leave an entry that still shows the withdrawn change).
+
+_CACHE_ATTR = "_onewindow_role_cache"
+_state = {"generation": 0, "uncommitted": 0}
+
+
+def forget_roles(user: Any = None) -> None:
+    """Drop cached role assignments (of every user: the generation moves on)."""
+    _state["generation"] += 1
+    if user is not None:
+        with contextlib.suppress(AttributeError):
+            delattr(user, _CACHE_ATTR)
+
+
+def _role_changed(sender: Any, **kwargs: Any) -> None:
+    forget_roles()
+    connection = transaction.get_connection(kwargs.get("using") or "default")
+    if connection.in_atomic_block:
+        _state["uncommitted"] += 1
+
+        def committed() -> None:
+            _state["uncommitted"] = max(0, _state["uncommitted"] - 1)
+            forget_roles()
+
+        transaction.on_commit(committed, using=kwargs.get("using"))
+
+
+def _request_started(sender: Any, **kwargs: Any) -> None:
+    # A new request: whatever transaction changed roles before has ended (committed or
+    # rolled back); start from the database again.
+    _state["uncommitted"] = 0
+    forget_roles()
+
+
+post_save.connect(_role_changed, sender=RoleAssignment, dispatch_uid="permissions_role_saved")
+post_delete.connect(_role_changed, sender=RoleAssignment, dispatch_uid="permissions_role_deleted")
+request_started.connect(_request_started, dispatch_uid="permissions_request_started")
+
+Held = tuple[tuple[str, int | None, int | None], ...]
+
+
+def _held(user: Any) -> Held:
+    """(role, department id, service point id) of every assignment of ``user``."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    generation = _state["generation"]
+    if cached is not None and cached[0] == generation and cached[1] == user.pk:
+        return cached[2]
+    rows: Held = tuple(
+        RoleAssignment.objects.filter(user_id=user.pk).values_list(
+            "role", "department_id", "service_point_id"
+        )
+    )
+    if not _state["uncommitted"]:
+        with contextlib.suppress(AttributeError):  # an object without a __dict__
+            setattr(user, _CACHE_ATTR, (generation, user.pk, rows))
+    return rows
+
+
+def _pk(obj: Any) -> Any:
+    return getattr(obj, "pk", obj)
+
+
+def _matching(
+    user: Any, capability: str, department: Any = None, service_point: Any = None
+) -> list[tuple[str, int | None, int | None]]:
     if capability not in ALL_CAPABILITIES:
         raise ValueError(f"unknown capability {capability!r}")
-    return RoleAssignment.objects.filter(user=user, role__in=roles_with(capability))
+    roles = _ROLES_WITH[capability]
+    dept, point = _pk(department), _pk(service_point)
+    return [
+        row
+        for row in _held(user)
+        if row[0] in roles
+        and (department is None or row[1] is None or row[1] == dept)
+        and (service_point is None or row[2] is None or row[2] == point)
+    ]
+
+
+_ROLES_WITH: dict[str, frozenset[str]] = {
+    cap: frozenset(roles_with(cap)) for cap in ALL_CAPABILITIES
+}
 
 
 def has_capability(
@@ -77,12 +166,7 @@ def has_capability(
         return False
     if user.is_superuser:
         return True
-    qs = _assignments(user, capability)
-    if department is not None:
-        qs = qs.filter(Q(department__isnull=True) | Q(department=department))
-    if service_point is not None:
-        qs = qs.filter(Q(service_point__isnull=True) | Q(service_point=service_point))
-    return qs.exists()
+    return bool(_matching(user, capability, department, service_point))
 
 
 def require_capability(
@@ -104,10 +188,10 @@ def departments_for(user: Any, capability: str) -> QuerySet[Department]:
         return Department.objects.none()
     if user.is_superuser:
         return Department.objects.all()
-    qs = _assignments(user, capability)
-    if qs.filter(department__isnull=True).exists():
+    rows = _matching(user, capability)
+    if any(dept is None for _r, dept, _s in rows):
         return Department.objects.all()
-    return Department.objects.filter(pk__in=qs.values("department"))
+    return Department.objects.filter(pk__in=sorted({dept for _r, dept, _s in rows}))
 
 
 def capabilities_of(user: Any) -> frozenset[str]:
@@ -116,7 +200,7 @@ def capabilities_of(user: Any) -> frozenset[str]:
         return frozenset()
     if user.is_superuser:
         return ALL_CAPABILITIES
-    roles = RoleAssignment.objects.filter(user=user).values_list("role", flat=True).distinct()
+    roles = {role for role, _d, _s in _held(user)}
     return frozenset().union(*(ROLE_CAPABILITIES.get(r, frozenset()) for r in roles))
 
 
@@ -145,4 +229,4 @@ def is_centre_wide(user: Any, capability: str) -> bool:
         return False
     if user.is_superuser:
         return True
-    return _assignments(user, capability).filter(department__isnull=True).exists()
+    return any(dept is None for _r, dept, _s in _matching(user, capability))
