@@ -312,8 +312,8 @@ def list_bundles(request: HttpRequest, filters: Query[BundleQuery]) -> dict[str,
                 "kind": v.bundle.kind,
                 "audience": v.audience,
                 "lead_department": _dept(v.bundle.lead_department),
-                "items_count": v.member_count,
-                "departments_count": v.department_count,
+                "items_count": v.member_count,  # type: ignore[attr-defined]
+                "departments_count": v.department_count,  # type: ignore[attr-defined]
                 "promised_limit": v.promised_limit,
                 "reduction": _reduction(guide.reduction),
                 "version": v.number,

@@ -267,7 +267,9 @@ def build_guide(
     by_code = {s.code: s for s in specs}
     for r in version.rules.all():
         spec = by_code[r.question.code]
-        triggers.setdefault(r.member_id, []).append(f"{spec.text}{answer_label(spec, r.answer)}")
+        triggers.setdefault(r.member_id, []).append(
+            f"{spec.text}（{answer_label(spec, r.answer)}）"
+        )
     views: list[MemberView] = []
     unavailable: list[MemberView] = []
     for m in version.members.all():

@@ -64,7 +64,7 @@ def check_bundle(data: Mapping[str, Any]) -> tuple[dict[str, Any] | None, Errors
     clean["description"] = c.text("description")
     clean["audience"] = c.choice("audience", SubjectType, default=SubjectType.BOTH)
     clean["keywords"] = c.text("keywords", max_length=255)
-    clean["promised_limit"] = c.integer("promised_limit", minimum=1)
+    clean["promised_limit"] = c.integer("promised_limit", minimum=0)  # 0: decided on the spot
     visits = c.integer("visits_required", default=1, minimum=0)
     if visits is not None and visits > MAX_VISITS:
         c.error("visits_required", _("到现场次数不能超过%(n)d") % {"n": MAX_VISITS})

@@ -209,7 +209,7 @@ BUNDLES: list[Bundle] = [
         "SCJGJ",
         (OPEN_INDIVIDUAL, SIGN, TAX, SOCIAL),
         source="渝北区“一件事一次办”高频套餐：服装店",
-        promised=1,
+        promised=0,
         questions=(Q_SIGN, Q_STAFF),
         when={SIGN: ON_SIGN, SOCIAL: ON_STAFF},
         droppable=(SIGN,),
