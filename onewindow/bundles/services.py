@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onewindow.audit.services import record
 from onewindow.bundles.content import IDENTITY_KEYS, full_version, version_to_dict, write_content
@@ -36,18 +37,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "edit": frozenset({VersionStatus.DRAFT}),
 }
 _STATUS_MESSAGES = {
-    "submit": "只有草稿可以提交审核",
-    "reject": "只有待审核的版本可以退回",
-    "publish": "只有待审核的版本可以审核发布",
-    "publish_direct": "只有草稿或待审核的版本可以发布",
-    "edit": "只有草稿可以修改；已发布的版本不能直接修改，请基于当前版本新建草稿",
+    "submit": gettext_lazy("只有草稿可以提交审核"),
+    "reject": gettext_lazy("只有待审核的版本可以退回"),
+    "publish": gettext_lazy("只有待审核的版本可以审核发布"),
+    "publish_direct": gettext_lazy("只有草稿或待审核的版本可以发布"),
+    "edit": gettext_lazy("只有草稿可以修改；已发布的版本不能直接修改，请基于当前版本新建草稿"),
 }
 
 
 def _require_status(version: BundleVersion, transition: str) -> None:
     if version.status not in TRANSITIONS[transition]:
         raise Conflict(
-            _(_STATUS_MESSAGES[transition]),
+            str(_STATUS_MESSAGES[transition]),
             code="bundle_bad_status",
             fields={"status": [version.get_status_display()]},
         )

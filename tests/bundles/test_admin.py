@@ -48,3 +48,75 @@ def test_publish_action_runs_the_service_and_reports_its_errors(world):
     assert "只有待审核的版本可以审核发布" in html
     assert BundleVersion.objects.get(pk=v.pk).status == VersionStatus.PUBLISHED
     assert BundleVersion.objects.get(pk=bad.pk).status == VersionStatus.DRAFT
+
+
+def _inline(prefix: str, rows: list[dict], initial: int) -> dict:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        for key, value in row.items():
+            if value is True:
+                data[f"{prefix}-{i}-{key}"] = "on"
+            elif value is not False:
+                data[f"{prefix}-{i}-{key}"] = str(value)
+    return data
+
+
+def form_data(v: BundleVersion, **changes: str) -> dict:
+    """The admin change form of draft ``v`` as posted, with ``changes``."""
+    members = list(v.members.all())
+    questions = list(v.questions.all())
+    rules = list(v.rules.all())
+    data = {
+        "change_note": v.change_note,
+        "name": v.name,
+        "description": v.description,
+        "audience": v.audience,
+        "keywords": "",
+        "promised_limit": str(v.promised_limit),
+        "visits_required": "1",
+        "on_refusal": "continue_without",
+        "lead_note": "",
+        "industry_licence_name": "",
+    }
+    flags = ("required", "essential", "early_delivery", "joint_inspection")
+    member_rows = [
+        {"id": m.pk, "version": v.pk, "item": m.item_id} | {k: getattr(m, k) for k in flags}
+        for m in members
+    ]
+    question_rows = [
+        {"id": q.pk, "version": v.pk, "code": q.code, "text": q.text, "type": q.type}
+        | {"help_text": "", "choices": "[]"}
+        for q in questions
+    ]
+    rule_rows = [
+        {"id": r.pk, "version": v.pk, "question": r.question_id, "answer": r.answer}
+        | {"member": r.member_id}
+        for r in rules
+    ]
+    data |= _inline("members", member_rows, len(members))
+    data |= _inline("questions", question_rows, len(questions))
+    data |= _inline("rules", rule_rows, len(rules))
+    return data | changes
+
+
+def test_saving_a_draft_in_the_admin_goes_through_the_service(world):
+    v = bundle_create(actor=world["fengjing"], data=bundle_data(world))
+    client = logged_in(world["fengjing"])
+    url = f"/admin/bundles/bundleversion/{v.pk}/change/"
+    r = client.post(url, form_data(v, promised_limit="3", change_note="缩短时限"))
+    assert r.status_code == 302
+    v.refresh_from_db()
+    assert v.promised_limit == 3
+    assert v.change_note == "缩短时限"
+    assert v.rules.count() == 2
+    # an answer the question does not take is refused by the service, nothing is written
+    r = client.post(url, form_data(v, promised_limit="1", **{"rules-0-answer": "maybe"}))
+    assert r.status_code == 200
+    assert "回答“maybe”无效，可选：是、否" in r.content.decode()
+    v.refresh_from_db()
+    assert v.promised_limit == 3
