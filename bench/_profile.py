@@ -16,7 +16,6 @@ whole run; with ``--pyinstrument`` a sampled call tree (lower overhead than cPro
 from __future__ import annotations
 
 import cProfile
-from contextlib import nullcontext
 import json
 import os
 import pstats
@@ -26,6 +25,7 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,8 @@ def main(argv: list[str]) -> int:
                 env=env,
                 check=True,
             )
-            return subprocess.run([sys.executable, "-m", "bench._profile", *argv], env=env).returncode
+            child = [sys.executable, "-m", "bench._profile", *argv]
+            return subprocess.run(child, env=env, check=False).returncode
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
     import django
 

@@ -166,9 +166,12 @@ class Ours:
         from onewindow.cases.states import CaseStatus
         from onewindow.cases.steps import open_task
         from onewindow.cases.workflow import apply_transition
-        from onewindow.org.permissions import require_capability
+        from onewindow.org.permissions import forget_roles, require_capability
 
         now = self.now
+        # Each user action stands for one request: the actor's roles are read afresh (the
+        # permission cache lives for one request), never carried over from earlier actions.
+        forget_roles()
         with transaction.atomic():  # 受理
             case.accepted_at = now
             apply_transition(
@@ -178,8 +181,10 @@ class Ours:
                 target=CaseStatus.IN_REVIEW,
                 step=self.review,
                 now=now,
+                save_fields=("accepted_at",),
             )
             open_task(case, self.review, now=now)
+        forget_roles()
         with transaction.atomic():  # 审查 → 会签: three departments' tasks
             apply_transition(
                 case,
@@ -189,6 +194,7 @@ class Ours:
                 step=self.signoff,
                 note=OPINION,
                 now=now,
+                save_fields=(),
             )
             case.tasks.filter(status=TaskStatus.OPEN).update(
                 status=TaskStatus.DONE, completed_at=now, assignee=self.approver
@@ -205,9 +211,12 @@ class Ours:
             )
         for code in SIGN_DEPARTMENTS:  # each department signs on its own
             signer = self.signers[code]
+            forget_roles()
             with transaction.atomic():
-                task = Task.objects.select_for_update().get(
-                    case=case, step=self.signoff, department=self.departments[code]
+                task = (
+                    Task.objects.select_for_update(of=("self",))
+                    .select_related("department")
+                    .get(case=case, step=self.signoff, department=self.departments[code])
                 )
                 require_capability(signer, "case.review", department=task.department)
                 task.status = TaskStatus.DONE
@@ -232,20 +241,43 @@ class Ours:
                         step=self.decide,
                         note="会签完成",
                         now=now,
+                        save_fields=(),
                     )
                     open_task(case, self.decide, now=now)
+        forget_roles()
         with transaction.atomic():  # 决定
             case.decided_at = now
-            apply_transition(case, "approve", actor=self.chief, target=CaseStatus.APPROVED, now=now)
+            apply_transition(
+                case,
+                "approve",
+                actor=self.chief,
+                target=CaseStatus.APPROVED,
+                now=now,
+                save_fields=("decided_at",),
+            )
             case.tasks.filter(status=TaskStatus.OPEN).update(
                 status=TaskStatus.DONE, completed_at=now, assignee=self.chief
             )
+        forget_roles()
         with transaction.atomic():  # 办结
             case.concluded_at = now
-            apply_transition(case, "conclude", actor=self.clerk, target=CaseStatus.CONCLUDED)
+            apply_transition(
+                case,
+                "conclude",
+                actor=self.clerk,
+                target=CaseStatus.CONCLUDED,
+                save_fields=("concluded_at",),
+            )
+        forget_roles()
         with transaction.atomic():  # 送达
             case.delivered_at = now
-            apply_transition(case, "deliver", actor=self.clerk, target=CaseStatus.DELIVERED)
+            apply_transition(
+                case,
+                "deliver",
+                actor=self.clerk,
+                target=CaseStatus.DELIVERED,
+                save_fields=("delivered_at",),
+            )
 
     def run(self, n: int) -> dict[str, Any]:
         from onewindow.common import clock

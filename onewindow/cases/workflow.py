@@ -9,6 +9,7 @@ the caller's transaction, which it requires.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,21 +21,32 @@ from onewindow.cases.states import TRANSITIONS, CaseStatus
 from onewindow.catalog.models import ItemStep
 from onewindow.common import clock
 from onewindow.common.errors import Conflict, PermissionDenied
+from onewindow.org.models import Applicant
 from onewindow.org.permissions import has_capability
 
 SYSTEM = None  # the actor of automatic transitions (Art. 32's deemed acceptance)
 
 
 def next_number(key: str) -> int:
-    """The next value of a gap-free counter, under a row lock (PostgreSQL: SELECT ... FOR
-    UPDATE; SQLite: the write transaction is already exclusive)."""
-    if not transaction.get_connection().in_atomic_block:
+    """The next value of a gap-free counter, under a row lock (PostgreSQL: the UPDATE locks
+    the row until commit; SQLite: the write transaction is already exclusive)."""
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("next_number must run inside transaction.atomic")
-    Counter.objects.get_or_create(key=key)
-    counter = Counter.objects.select_for_update().get(key=key)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return counter.value
+    # One statement: the UPDATE takes the row lock and RETURNING gives the new value
+    # (PostgreSQL; SQLite >= 3.35). The first number of a key creates its row.
+    qn = connection.ops.quote_name
+    table, value, name = qn(Counter._meta.db_table), qn("value"), qn("key")
+    # quoted identifiers only; the key is a parameter
+    sql = f"UPDATE {table} SET {value} = {value} + 1 WHERE {name} = %s RETURNING {value}"  # noqa: S608
+    for _attempt in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0])
+        Counter.objects.get_or_create(key=key)  # a concurrent creator: the unique key wins
+    raise RuntimeError(f"counter {key!r} could not be advanced")  # pragma: no cover
 
 
 def is_own_case(actor: Any, case: Case) -> bool:
@@ -44,7 +56,8 @@ def is_own_case(actor: Any, case: Case) -> bool:
         return False
     if case.created_by_id == actor.pk:
         return True
-    return case.applicant.users.filter(pk=actor.pk).exists()
+    links = Applicant.users.through.objects
+    return links.filter(applicant_id=case.applicant_id, user_id=actor.pk).exists()
 
 
 def may_transition(actor: Any, case: Case, name: str) -> bool:
@@ -53,11 +66,12 @@ def may_transition(actor: Any, case: Case, name: str) -> bool:
         return False
     if actor is SYSTEM:
         return t.capability is None
+    # the department's id is enough (no query for the department row)
     if t.capability is None:
         return is_own_case(actor, case) or has_capability(
-            actor, "case.accept", department=case.department
+            actor, "case.accept", department=case.department_id
         )
-    return has_capability(actor, t.capability, department=case.department)
+    return has_capability(actor, t.capability, department=case.department_id)
 
 
 def apply_transition(
@@ -72,12 +86,15 @@ def apply_transition(
     payload: dict[str, Any] | None = None,
     system: bool = False,
     authorised: bool = False,
+    save_fields: Iterable[str] | None = None,
 ) -> CaseTransition:
     """Move ``case`` along transition ``name`` to ``target``; audit it. ``system=True`` marks
     an automatic transition (no actor, only transitions without a capability).
     ``authorised=True``: the caller has checked another authority than the table's
     capability (an authorisation letter for the item; the applicant downloading an
-    electronic result); the state check still applies."""
+    electronic result); the state check still applies. ``save_fields``: the other case
+    fields the caller changed before calling (e.g. ``("accepted_at",)``); then only those,
+    the status and the current step are written. Without it every field is written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("apply_transition must run inside transaction.atomic")
     t = TRANSITIONS.get(name)
@@ -101,7 +118,10 @@ def apply_transition(
     getattr(case, f"t_{name}")(target)
     if step is not None:
         case.current_step = step
-    case.save()
+    if save_fields is None:
+        case.save()
+    else:
+        case.save(update_fields={"status", "current_step", *save_fields})
     row = CaseTransition.objects.create(
         case=case,
         name=name,
