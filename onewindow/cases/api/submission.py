@@ -222,8 +222,26 @@ def _material(m: CaseMaterial) -> dict[str, Any]:
     }
 
 
+def _related(case: Case, name: str, query: Any) -> Any:
+    """``case.<name>``: the rows the service call just handed over (a new case's materials,
+    the materials a submission checked), or else ``query`` (narrowed to what is shown)."""
+    rows = services.take_handed_over(case, name)
+    return query if rows is None else rows
+
+
 def _detail(case: Case) -> dict[str, Any]:
-    materials = case.materials.select_related("material_type", "item_material")
+    materials = _related(
+        case, "materials", case.materials.select_related("material_type", "item_material")
+    )
+    notices = _related(
+        case, "notices", case.notices.only("id", "case_id", "number", "kind", "issued_at")
+    )
+    transitions = _related(
+        case,
+        "transitions",
+        case.transitions.only("id", "case_id", "name", "from_status", "to_status", "at", "note"),
+    )
+    visits = services.take_handed_over(case, "visits")
     labels = {name: t.label for name, t in TRANSITIONS.items()}
     return {
         **_summary(case),
@@ -245,7 +263,7 @@ def _detail(case: Case) -> dict[str, Any]:
                 "issued_at": n.issued_at,
                 "url": NOTICE_PDF_URL.format(number=case.number, id=n.pk),
             }
-            for n in case.notices.all()
+            for n in notices
         ],
         "transitions": [
             {
@@ -256,9 +274,9 @@ def _detail(case: Case) -> dict[str, Any]:
                 "at": t.at,
                 "note": t.note,
             }
-            for t in case.transitions.all()
+            for t in transitions
         ],
-        "visits": case.visits.count(),
+        "visits": len(visits) if visits is not None else case.visits.count(),
     }
 
 
@@ -266,8 +284,9 @@ def _published(code: str) -> ItemVersion:
     item = ServiceItem.objects.select_related("current_version", "department").filter(code=code)
     found = item.first()
     version = found.current_version if found else None
-    if version is None or version.status != VersionStatus.PUBLISHED:
+    if found is None or version is None or version.status != VersionStatus.PUBLISHED:
         raise NotFound("未找到该事项或该事项未发布", code="item_not_found")
+    version.item = found  # the item (and its department) is at hand: no query for it again
     return version
 
 
@@ -421,11 +440,8 @@ def upload_material(
     request: HttpRequest, number: str, material_id: int, file: File[UploadedFile]
 ) -> dict[str, Any]:
     case = _case(request, number)
-    material = (
-        CaseMaterial.objects.select_related("material_type", "item_material")
-        .filter(case=case, pk=material_id)
-        .first()
-    )
+    # only which slot; the service reads the row again under its lock
+    material = CaseMaterial.objects.filter(case=case, pk=material_id).only("id", "case_id").first()
     if material is None:
         raise NotFound("未找到该材料", code="material_not_found")
     material = services.material_upload(

@@ -52,6 +52,17 @@ EDITABLE = frozenset({CaseStatus.DRAFT, CaseStatus.AWAITING_CORRECTION, CaseStat
 OPEN = PRE_ACCEPTANCE | CLOCK_RUNNING | CLOCK_STOPPED
 PRESENT = frozenset({MaterialStatus.UPLOADED, MaterialStatus.OBTAINED, MaterialStatus.VERIFIED})
 MAX_KEY_LENGTH = 64
+# What an upload writes on the material row.
+UPLOAD_FIELDS = [
+    "file",
+    "original_name",
+    "content_type",
+    "size",
+    "sha256",
+    "uploaded_at",
+    "uploaded_by",
+    "status",
+]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -156,11 +167,34 @@ def _notify(case: Case, template: str, now: datetime) -> None:
 
 
 def _locked(case: Case) -> Case:
+    """The case again, under a row lock, with what submitting and the response read."""
     return (
-        Case.objects.select_for_update()
-        .select_related("item_version", "department")
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "item_version", "department", "applicant", "current_step")
         .get(pk=case.pk)
     )
+
+
+def _locked_status(case: Case) -> CaseStatus:
+    """The case's status, read again under a row lock (nothing else is needed)."""
+    locked = Case.objects.select_for_update().filter(pk=case.pk)
+    return CaseStatus(locked.values_list("status", flat=True).get())
+
+
+_HANDED_OVER = "_onewindow_handed_over"
+
+
+def hand_over(obj: Any, name: str, rows: list[Any]) -> None:
+    """Leave ``rows`` (what ``obj.<name>`` holds right now) for the caller's response, so
+    that it need not read them again; ``take_handed_over`` takes them, once."""
+    obj.__dict__.setdefault(_HANDED_OVER, {})[name] = rows
+
+
+def take_handed_over(obj: Any, name: str) -> list[Any] | None:
+    """The rows a service left on ``obj`` for ``name`` (then forgotten: read them right
+    after the service call, before anything else changes), or None."""
+    rows: list[Any] | None = obj.__dict__.get(_HANDED_OVER, {}).pop(name, None)
+    return rows
 
 
 def _replayed(case: Case, key: str) -> bool:
@@ -185,7 +219,9 @@ def _check_complete(case: Case) -> list[str]:
         errors.update(exc.fields)
     missing_core: list[str] = []
     missing_non_core: list[str] = []
-    for m in case.materials.select_related("item_material", "material_type"):
+    materials = list(case.materials.select_related("item_material", "material_type"))
+    hand_over(case, "materials", materials)  # the response lists them
+    for m in materials:
         im = m.item_material
         if not im.required:
             continue
@@ -379,6 +415,11 @@ def _create(
                 obtained.append(im.material_type.name)
         rows.append(row)
     CaseMaterial.objects.bulk_create(rows)
+    # A new case: its materials are these rows; no notice, transition or visit yet.
+    hand_over(case, "materials", rows)
+    hand_over(case, "notices", [])
+    hand_over(case, "transitions", [])
+    hand_over(case, "visits", [])
     record(
         action="case.created",
         actor=actor,
@@ -398,7 +439,7 @@ def _create(
         },
     )
     if channel in IN_PERSON_CHANNELS and service_point is not None:
-        _visit(
+        visit = _visit(
             actor=actor,
             applicant=applicant,
             service_point=service_point,
@@ -407,6 +448,7 @@ def _create(
             purpose=_("窗口申请") if channel == Channel.WINDOW else _("帮办申请"),
             now=now,
         )
+        hand_over(case, "visits", [visit])
     return case
 
 
@@ -469,9 +511,12 @@ def material_upload(
         raise NotFound(_("未找到该办件"), code="case_not_found")
     inspected = inspect_upload(uploaded_file)  # before anything is written
     with transaction.atomic():
-        case = _locked(case)
-        material = CaseMaterial.objects.select_for_update().get(pk=case_material.pk)
-        status = CaseStatus(case.status)
+        status = _locked_status(case)
+        material = (
+            CaseMaterial.objects.select_for_update(of=("self",))
+            .select_related("material_type", "item_material")
+            .get(pk=case_material.pk)
+        )
         if material.status == MaterialStatus.OBTAINED:
             raise Conflict(
                 _("“%(name)s”已由中心调取（%(ref)s），无需上传")
@@ -497,7 +542,7 @@ def material_upload(
         material.uploaded_at = now
         material.uploaded_by = actor
         material.status = MaterialStatus.UPLOADED
-        material.save()
+        material.save(update_fields=UPLOAD_FIELDS)
         record(
             action="case.material_uploaded",
             actor=actor,
@@ -565,6 +610,7 @@ def case_submit(
             target=CaseStatus.SUBMITTED,
             now=now,
             payload={"idempotency_key": key, "missing_non_core": missing_non_core},
+            save_fields=("submitted_at", "received_at", "form_data"),
         )
         _notify(case, "case.submitted", now)
         _fault_pause("submit")  # everything written, nothing committed
@@ -602,6 +648,7 @@ def case_resubmit(
             target=CaseStatus.SUBMITTED,
             now=now,
             payload={"idempotency_key": key, "missing_non_core": missing_non_core},
+            save_fields=("received_at", "form_data"),
         )
     return case
 

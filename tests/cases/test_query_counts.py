@@ -1,0 +1,120 @@
+"""Query-count guards on the hot paths (the submission benchmark's requests and
+``apply_transition``): a change that adds queries per request shows here first. The limits
+are the counts measured when they were set (docs/benchmarks.md), so any new query fails;
+raise a limit only on purpose. The responses are checked against the database too: what
+the services hand over without reading it again must be what is stored."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.signals import request_started
+from django.db import transaction
+from django.test import Client
+
+from onewindow.audit.models import AuditEvent
+from onewindow.cases.models import Case, CaseTransition
+from onewindow.cases.states import CaseStatus
+from onewindow.cases.workflow import apply_transition
+from onewindow.org.models import User
+from tests.cases.test_api_submission import barber_body, create, upload
+from tests.cases.test_submission import BARBER_FORM, CORE_UPLOADS
+from tests.cases.test_uploads import pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+# Each count includes the session and the user (2 queries of the auth middleware).
+CREATE_MAX = 14  # + 3 for the day's first case (its counter row)
+UPLOAD_MAX = 10
+SUBMIT_MAX = 28  # of which 9 are the notify outbox sending its messages after commit
+# role check, case UPDATE, CaseTransition INSERT, audit INSERT (+ the test's savepoint)
+TRANSITION_MAX = 6
+
+
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def zhangsan(people: dict[str, User]) -> Client:
+    c = Client()
+    c.force_login(people["zhangsan"])
+    return c
+
+
+def test_create_upload_and_submit_stay_within_their_queries(
+    zhangsan, hygiene_licence, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    body = barber_body(hygiene_licence)
+    create(zhangsan, body, key="q-first")  # the day's first case also opens its counter
+    with django_assert_max_num_queries(CREATE_MAX):
+        r = create(zhangsan, body, key="q-create")
+    assert r.status_code == 201, r.json()
+    created = r.json()
+    number = created["number"]
+    # what create answered without reading again is what the database now holds
+    fresh = zhangsan.get(f"/api/v1/cases/{number}").json()
+    assert created == fresh
+    assert created["form_data"] == BARBER_FORM
+    assert len(created["materials"]) == Case.objects.get(number=number).materials.count()
+
+    by_name = {m["name"]: m for m in created["materials"]}
+    for name in CORE_UPLOADS:
+        with django_assert_max_num_queries(UPLOAD_MAX):
+            r = upload(zhangsan, number, by_name[name]["id"], f"{name}.pdf", pdf_bytes())
+        assert r.status_code == 200, r.json()
+        assert r.json()["status"] == "uploaded"
+        assert r.json()["name"] == name
+        assert r.json()["required"] is by_name[name]["required"]
+
+    with (
+        django_assert_max_num_queries(SUBMIT_MAX),
+        django_capture_on_commit_callbacks(execute=True),  # counted: sending the messages
+    ):
+        r = zhangsan.post(f"/api/v1/cases/{number}/submit", headers={"Idempotency-Key": "q-s"})
+    assert r.status_code == 200, r.json()
+    submitted = r.json()
+    assert submitted["status"] == "submitted"
+    fresh = zhangsan.get(f"/api/v1/cases/{number}").json()
+    assert submitted == fresh
+    case = Case.objects.get(number=number)
+    assert case.submitted_at is not None
+    assert case.received_at == case.submitted_at
+    assert AuditEvent.objects.filter(object_id=str(case.pk), action="case.submit").count() == 1
+
+
+def test_apply_transition_stays_within_its_queries(
+    zhangsan, people, hygiene_licence, django_assert_max_num_queries
+):
+    number = create(zhangsan, barber_body(hygiene_licence)).json()["number"]
+    case = Case.objects.get(number=number)
+    with transaction.atomic():
+        apply_transition(case, "submit", actor=people["zhangsan"], target=CaseStatus.SUBMITTED)
+    lisi = User.objects.get(username="lisi")
+    request_started.send(sender=None)  # a request of its own: roles read afresh
+    with django_assert_max_num_queries(TRANSITION_MAX), transaction.atomic():
+        case.accepted_at = case.created_at
+        apply_transition(
+            case,
+            "accept",
+            actor=lisi,
+            target=CaseStatus.IN_REVIEW,
+            note="材料齐全",
+            save_fields=("accepted_at",),
+        )
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.status == CaseStatus.IN_REVIEW
+    assert stored.accepted_at == case.created_at
+    assert stored.form_data == case.form_data  # untouched fields kept
+    row = CaseTransition.objects.filter(case=case).latest("id")
+    assert (row.name, row.from_status, row.to_status, row.note) == (
+        "accept",
+        "submitted",
+        "in_review",
+        "材料齐全",
+    )
+    assert AuditEvent.objects.filter(object_id=str(case.pk), action="case.accept").exists()
