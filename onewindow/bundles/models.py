@@ -17,11 +17,11 @@ Partial refusal (defined here, carried out by the bundle cases):
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onewindow.catalog.models import ServiceItem, SubjectType, VersionStatus
+from onewindow.catalog.models import ServiceItem, SubjectType
+from onewindow.catalog.versioning import PublishableVersion, workflow_constraints
 from onewindow.org.models import Department
 
 
@@ -71,15 +71,12 @@ class Bundle(models.Model):
         return f"{self.code} {current.name if current is not None else ''}".strip()
 
 
-class BundleVersion(models.Model):
-    """One version of a bundle: its members, questions, rules, limit and refusal policy."""
+class BundleVersion(PublishableVersion):
+    """One version of a bundle: its members, questions, rules, limit and refusal policy (the
+    workflow fields come from ``PublishableVersion``)."""
 
     bundle = models.ForeignKey(
         Bundle, verbose_name="套餐", on_delete=models.CASCADE, related_name="versions"
-    )
-    number = models.PositiveIntegerField("版本号")
-    status = models.CharField(
-        "状态", max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
     name = models.CharField("套餐名称", max_length=128, db_index=True)
     description = models.TextField("简介", blank=True)
@@ -105,47 +102,11 @@ class BundleVersion(models.Model):
     industry_licence = models.BooleanField("一业一证", default=False)
     industry_licence_name = models.CharField("行业综合许可证名称", max_length=128, blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="编制人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("编制时间")
-    change_note = models.CharField("变更说明", max_length=255, blank=True)
-    submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    review_note = models.CharField("审核意见", max_length=255, blank=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
-    superseded_at = models.DateTimeField("失效时间", null=True, blank=True, db_index=True)
-
     class Meta:
         verbose_name = "套餐版本"
         verbose_name_plural = "套餐版本"
         ordering = ["bundle", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["bundle", "number"], name="bundle_version_unique_number"
-            ),
-            models.UniqueConstraint(
-                fields=["bundle"],
-                condition=models.Q(status="published"),
-                name="bundle_one_published_version",
-            ),
-            models.UniqueConstraint(
-                fields=["bundle"],
-                condition=models.Q(status__in=["draft", "in_review"]),
-                name="bundle_one_open_draft",
-            ),
-        ]
+        constraints = workflow_constraints("bundle", "bundle")
 
     def __str__(self) -> str:
         return f"{self.name} v{self.number}"

@@ -9,10 +9,11 @@ accepted under. The published list at any instant is the set of versions with
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog.versioning import PublishableVersion, workflow_constraints
+from onewindow.catalog.versioning import VersionStatus as VersionStatus  # re-exported
 from onewindow.org.models import Department, ServicePoint
 
 
@@ -165,24 +166,12 @@ class ServiceItem(models.Model):
         return f"{self.code} {name}".strip()
 
 
-class VersionStatus(models.TextChoices):
-    DRAFT = "draft", _("草稿")
-    IN_REVIEW = "in_review", _("待审核")
-    PUBLISHED = "published", _("已发布")
-    SUPERSEDED = "superseded", _("已替代")
-    REJECTED = "rejected", _("已退回")
-    ABOLISHED = "abolished", _("已取消")
-
-
-class ItemVersion(models.Model):
-    """One version of an item's guide: everything the public and supervision need."""
+class ItemVersion(PublishableVersion):
+    """One version of an item's guide: everything the public and supervision need (the
+    workflow fields come from ``PublishableVersion``)."""
 
     item = models.ForeignKey(
         ServiceItem, verbose_name="事项", on_delete=models.CASCADE, related_name="versions"
-    )
-    number = models.PositiveIntegerField("版本号")
-    status = models.CharField(
-        "状态", max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
     )
 
     name = models.CharField("事项名称", max_length=200, db_index=True)
@@ -220,44 +209,12 @@ class ItemVersion(models.Model):
     complaint_phone = models.CharField("监督投诉电话", max_length=64, blank=True)
     notes = models.TextField("备注", blank=True)
 
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="编制人",
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("编制时间")
-    change_note = models.CharField("变更说明", max_length=255, blank=True)
-    submitted_at = models.DateTimeField("提交审核时间", null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="审核人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    review_note = models.CharField("审核意见", max_length=255, blank=True)
-    published_at = models.DateTimeField("发布时间", null=True, blank=True, db_index=True)
-    superseded_at = models.DateTimeField("失效时间", null=True, blank=True, db_index=True)
-
     class Meta:
         verbose_name = "事项版本"
         verbose_name_plural = "事项版本"
         ordering = ["item", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "number"], name="item_version_unique_number"),
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=models.Q(status="published"),
-                name="item_one_published_version",
-            ),
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=models.Q(status__in=["draft", "in_review"]),
-                name="item_one_open_draft",
-            ),
+            *workflow_constraints("item", "item"),
             models.CheckConstraint(
                 condition=models.Q(promised_limit__lte=models.F("legal_limit")),
                 name="item_promised_within_legal",
