@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, FSMField, transition
+from django_fsm.signals import post_transition
 
 from onewindow.cases.states import TRANSITIONS, CaseStatus
 from onewindow.catalog.models import (
@@ -146,6 +147,15 @@ class Case(models.Model):
     legal_due_at = models.DateTimeField(_("法定办结期限"), null=True, blank=True, db_index=True)
     deadlines_provisional = models.BooleanField(_("期限待日历确认"), default=False)
     suspended_workdays = models.PositiveIntegerField(_("中止不计时工作日"), default=0)
+    # 一件事一次办: the bundle case this case is a sub-case of (docs/bundles.md).
+    bundle_case = models.ForeignKey(
+        "BundleCase",
+        verbose_name=_("一件事办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sub_cases",
+    )
 
     class Meta:
         verbose_name = _("办件")
@@ -475,3 +485,98 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.get_status_display()}"
+
+
+# ---------------------------------------------------------------------------- bundle cases
+
+
+class BundleCaseStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待受理")
+    ACCEPTED = "accepted", _("已受理")
+    IN_PROGRESS = "in_progress", _("并联审批中")
+    CONCLUDED = "concluded", _("已办结")
+    DELIVERED = "delivered", _("已送达")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    ENDED = "ended", _("已终止")
+
+
+class BundleCase(models.Model):
+    """One application for a bundle (一件事一次办): one sub-case (``Case``) per applicable
+    member, accepted at one window and approved in parallel. The status follows the
+    sub-cases (``onewindow.cases.services.bundle``); see docs/bundles.md."""
+
+    number = models.CharField(_("一件事办件编号"), max_length=32, unique=True)
+    bundle = models.ForeignKey(
+        "bundles.Bundle", verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="cases"
+    )
+    bundle_version = models.ForeignKey(
+        "bundles.BundleVersion",
+        verbose_name=_("一件事版本"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    applicant = models.ForeignKey(
+        Applicant, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="bundle_cases"
+    )
+    answers = models.JSONField(_("情形回答"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=BundleCaseStatus.choices,
+        default=BundleCaseStatus.DRAFT,
+        db_index=True,
+    )
+    lead_department = models.ForeignKey(
+        Department,
+        verbose_name=_("牵头部门"),
+        on_delete=models.PROTECT,
+        related_name="lead_bundle_cases",
+    )
+    channel = models.CharField(
+        _("申请渠道"), max_length=16, choices=Channel.choices, default=Channel.ONLINE
+    )
+    promised_limit = models.PositiveIntegerField(_("承诺时限（工作日）"), null=True, blank=True)
+    promised_due_at = models.DateTimeField(_("承诺办结期限"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="bundle_cases_created",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"))
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    concluded_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一件事办件")
+        verbose_name_plural = _("一件事办件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["lead_department", "status"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+def _follow_sub_case(sender: Any, instance: Case, name: str, **kwargs: Any) -> None:
+    """A sub-case changed state: its bundle case's status follows (same transaction)."""
+    if instance.bundle_case_id is None or kwargs.get("exception") is not None:
+        return
+    from onewindow.cases.services.bundle import follow_sub_case
+
+    follow_sub_case(instance, transition=name.removeprefix("t_"), target=instance.status)
+
+
+post_transition.connect(_follow_sub_case, sender=Case, dispatch_uid="cases.follow_sub_case")

@@ -1,0 +1,541 @@
+"""Running a bundle case (一件事一次办, docs/bundles.md "Bundle cases").
+
+One application for a bundle fans out into one real sub-case (``Case``) per applicable
+member, each created, submitted, accepted and withdrawn through the ordinary case services
+(so everything of the cases issue holds for them: notices, deadlines, tasks, audit). Every
+bundle action is one transaction: all sub-cases or none.
+
+The bundle's status follows its sub-cases: ``follow_sub_case`` runs on every sub-case
+transition (connected to django-fsm's ``post_transition`` in ``onewindow.cases.models``),
+under the bundle case's row lock, so two departments concluding the last two sub-cases at
+the same time still leave the bundle ``concluded``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onewindow.audit.services import record
+from onewindow.bundles.models import BundleVersion
+from onewindow.bundles.selectors import applicable_items
+from onewindow.cases.deadlines import end_of_day
+from onewindow.cases.formdata import validate_form
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    Case,
+    CaseMaterial,
+    Channel,
+    MaterialStatus,
+)
+from onewindow.cases.services.acceptance import (
+    case_accept,
+    case_accept_instant,
+    may_decide_on_the_spot,
+)
+from onewindow.cases.services.processing import case_withdraw
+from onewindow.cases.services.submission import case_create_draft, case_submit, material_upload
+from onewindow.cases.states import CLOCK_RUNNING, PRE_ACCEPTANCE, CaseStatus
+from onewindow.cases.uploads import inspect_upload
+from onewindow.cases.workflow import next_number
+from onewindow.catalog.models import SubjectType, VersionStatus
+from onewindow.common import clock
+from onewindow.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from onewindow.org.models import Applicant, ApplicantKind
+from onewindow.workdays.selectors import get_calendar
+
+B = BundleCaseStatus
+S = CaseStatus
+# Channels a bundle can be filed through in this slice (window filing: docs "not yet").
+BUNDLE_CHANNELS = frozenset({Channel.ONLINE, Channel.KIOSK})
+RESERVED_FORM_KEYS = frozenset({"_delivery"})
+# Sub-case states that count as finished for the bundle.
+FINISHED = frozenset({S.CONCLUDED, S.DELIVERED})
+DROPPED = frozenset({S.WITHDRAWN, S.NOT_ACCEPTED})
+# A sub-case transition after which the bundle is no longer just "accepted".
+ACCEPTING = frozenset({"accept", "auto_accept"})
+WITHDRAWABLE = PRE_ACCEPTANCE | CLOCK_RUNNING | frozenset({S.DRAFT, S.SUSPENDED, S.RETURNED})
+
+
+def _authenticated(actor: Any) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("请先登录"), code="login_required")
+
+
+def _not_found() -> NotFound:
+    return NotFound(_("未找到该一件事办件"), code="bundle_case_not_found")
+
+
+def _locked(bundle_case: BundleCase) -> BundleCase:
+    return BundleCase.objects.select_for_update().get(pk=bundle_case.pk)
+
+
+def sub_cases_of(bundle_case: BundleCase) -> list[Case]:
+    return list(
+        bundle_case.sub_cases.select_related(
+            "item_version", "department", "applicant", "current_step"
+        ).order_by("id")
+    )
+
+
+def is_bundle_applicant(actor: Any, bundle_case: BundleCase) -> bool:
+    """The applicant's side: the account that filed it or one linked to an applicant of
+    the bundle case or of any of its sub-cases."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    if bundle_case.created_by_id == actor.pk:
+        return True
+    applicants = {bundle_case.applicant_id}
+    applicants |= set(bundle_case.sub_cases.values_list("applicant_id", flat=True))
+    links = Applicant.users.through.objects
+    return links.filter(applicant_id__in=applicants, user_id=actor.pk).exists()
+
+
+def _applicant_for(version: Any, applicant: Applicant, business: Applicant | None) -> Applicant:
+    """The sub-case's applicant: the bundle's applicant, or ``business`` (the legal person,
+    e.g. 张三理发店) for an item legal persons apply for (legal-only or both)."""
+    if business is None or applicant.kind == ApplicantKind.LEGAL:
+        return applicant
+    if version.subject_type in (SubjectType.LEGAL, SubjectType.BOTH):
+        return business
+    return applicant
+
+
+def _split_form(
+    versions: list[Any], form_data: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Each sub-case gets exactly its item's fields of the merged form; every problem of
+    every sub-case comes back at once (keys are field codes, as in the merged form)."""
+    if not isinstance(form_data, dict):
+        raise ValidationFailed(_("申请表内容应为对象"), code="form_invalid")
+    known: set[str] = set(RESERVED_FORM_KEYS)
+    parts: list[dict[str, Any]] = []
+    errors: dict[str, Any] = {}
+    for version in versions:
+        codes = {f.field.code for f in version.fields.select_related("field")}
+        known |= codes
+        part = {k: v for k, v in form_data.items() if k in codes or k in RESERVED_FORM_KEYS}
+        try:
+            validate_form(version, part, partial=True)
+        except ValidationFailed as exc:
+            for key, value in (exc.fields or {}).items():
+                errors.setdefault(key, value)
+        parts.append(part)
+    for key in form_data:
+        if key not in known:
+            errors.setdefault(key, _("本一件事的申请表没有该项"))
+    return parts, errors
+
+
+# ---------------------------------------------------------------------------- create
+
+
+def bundle_case_create(
+    *,
+    actor: Any,
+    bundle_version: BundleVersion,
+    applicant: Applicant,
+    answers: dict[str, Any],
+    form_data: dict[str, Any] | None = None,
+    business: Applicant | None = None,
+    channel: str = Channel.ONLINE,
+    now: datetime | None = None,
+) -> BundleCase:
+    """One application for ``bundle_version``: the members the answers select, one draft
+    sub-case each (the item's current published version), the merged form split so that
+    each sub-case holds exactly its own fields. ``business``: the legal person the
+    legal-only items are applied for when ``applicant`` is a natural person (张三 opens
+    张三理发店)."""
+    _authenticated(actor)
+    now = now or clock.now()
+    if bundle_version.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed(_("该一件事未发布，不能申请"), code="bundle_not_published")
+    if channel not in BUNDLE_CHANNELS:
+        raise ValidationFailed(
+            _("一件事目前只能网上申请"),
+            code="invalid_channel",
+            fields={"channel": _("取值不在允许范围内")},
+        )
+    for who in (applicant, business):
+        if who is not None and not who.users.filter(pk=actor.pk).exists():
+            raise PermissionDenied(
+                _("您只能以本人或本人所代表的单位名义申请"), code="not_your_applicant"
+            )
+    members = applicable_items(bundle_version, answers or {}, require_all=True)
+    clean_answers = {str(k): str(v) for k, v in (answers or {}).items()}
+    versions = []
+    for member in members:
+        item = member.item
+        current = item.current_version
+        if current is None or current.status != VersionStatus.PUBLISHED:
+            raise ValidationFailed(
+                _("“%(item)s”暂未发布，该一件事暂不能申请") % {"item": item.code},
+                code="item_not_published",
+            )
+        versions.append(current)
+    parts, errors = _split_form(versions, form_data or {})
+    if errors:
+        raise ValidationFailed(
+            _("申请表有%(n)d处需要修改") % {"n": len(errors)}, code="form_invalid", fields=errors
+        )
+    with transaction.atomic():
+        day = timezone.localtime(now).strftime("%Y%m%d")
+        seq = next_number(f"bundle_case:{day}")
+        area = str(settings.ONEWINDOW["AREA_CODE"])[:6]
+        bundle_case = BundleCase.objects.create(
+            number=f"YJS{area}{day}{seq:05d}",
+            bundle=bundle_version.bundle,
+            bundle_version=bundle_version,
+            applicant=applicant,
+            answers=clean_answers,
+            lead_department=bundle_version.bundle.lead_department,
+            channel=channel,
+            created_by=actor,
+            created_at=now,
+        )
+        created = []
+        for version, part in zip(versions, parts, strict=True):
+            case = case_create_draft(
+                actor=actor,
+                version=version,
+                applicant=_applicant_for(version, applicant, business),
+                channel=channel,
+                form_data=part,
+                now=now,
+            )
+            case.bundle_case = bundle_case
+            case.save(update_fields=["bundle_case"])
+            created.append(case)
+        record(
+            action="bundle_case.created",
+            actor=actor,
+            obj=bundle_case,
+            at=now,
+            summary=f"{bundle_case.number} {bundle_version.name}",
+            payload={
+                "bundle": bundle_version.bundle.code,
+                "version": bundle_version.number,
+                "answers": clean_answers,
+                "sub_cases": [c.number for c in created],
+                "items": [c.item.code for c in created],
+            },
+        )
+    return bundle_case
+
+
+def bundle_case_update_form(
+    *, actor: Any, bundle_case: BundleCase, form_data: dict[str, Any], now: datetime | None = None
+) -> BundleCase:
+    """Save merged-form values on every draft sub-case that has the field (partial)."""
+    from onewindow.cases.services.submission import case_update_draft
+
+    _authenticated(actor)
+    now = now or clock.now()
+    if not is_bundle_applicant(actor, bundle_case):
+        raise _not_found()
+    subs = [c for c in sub_cases_of(bundle_case) if c.status == S.DRAFT]
+    parts, errors = _split_form([c.item_version for c in subs], form_data or {})
+    if errors:
+        raise ValidationFailed(
+            _("申请表有%(n)d处需要修改") % {"n": len(errors)}, code="form_invalid", fields=errors
+        )
+    with transaction.atomic():
+        _locked(bundle_case)
+        for case, part in zip(subs, parts, strict=True):
+            if part:
+                case_update_draft(actor=actor, case=case, form_data=part, now=now)
+    return bundle_case
+
+
+# ---------------------------------------------------------------------------- materials
+
+
+def bundle_material_upload(
+    *,
+    actor: Any,
+    bundle_case: BundleCase,
+    material_type_code: str,
+    uploaded_file: Any,
+    now: datetime | None = None,
+) -> list[CaseMaterial]:
+    """Upload one material once for the whole bundle: the file is checked once and a copy
+    stored in every sub-case slot of that material type (each sub-case owns its copy, so a
+    department may mark its copy defective and only that one is replaced). Slots obtained
+    by the centre (数据跑腿) are left alone. All slots or none."""
+    _authenticated(actor)
+    now = now or clock.now()
+    if not is_bundle_applicant(actor, bundle_case):
+        raise _not_found()
+    inspect_upload(uploaded_file)  # refuse a bad file before anything is written
+    slots = list(
+        CaseMaterial.objects.filter(
+            case__bundle_case=bundle_case, material_type__code=material_type_code
+        )
+        .exclude(status=MaterialStatus.OBTAINED)
+        .select_related("case", "material_type")
+        .order_by("case_id", "id")
+    )
+    if not slots:
+        raise NotFound(
+            _("本一件事不需要上传该材料"),
+            code="material_not_found",
+            fields={"material_type": material_type_code},
+        )
+    stored: list[CaseMaterial] = []
+    with transaction.atomic():
+        _locked(bundle_case)
+        for slot in slots:
+            if hasattr(uploaded_file, "seek"):
+                uploaded_file.seek(0)
+            stored.append(
+                material_upload(
+                    actor=actor,
+                    case=slot.case,
+                    case_material=slot,
+                    uploaded_file=uploaded_file,
+                    now=now,
+                )
+            )
+        record(
+            action="bundle_case.material_uploaded",
+            actor=actor,
+            obj=bundle_case,
+            at=now,
+            summary=f"{bundle_case.number} {slots[0].material_type.name}",
+            payload={
+                "material_type": material_type_code,
+                "sub_cases": [s.case.number for s in slots],
+                "sha256": stored[0].sha256,
+            },
+        )
+    return stored
+
+
+# ---------------------------------------------------------------------------- submit
+
+
+def bundle_case_submit(
+    *, actor: Any, bundle_case: BundleCase, now: datetime | None = None
+) -> BundleCase:
+    """Submit every sub-case, all or nothing: one sub-case refused (an invalid field, a
+    missing core material) and none is submitted."""
+    _authenticated(actor)
+    now = now or clock.now()
+    if not is_bundle_applicant(actor, bundle_case):
+        raise _not_found()
+    with transaction.atomic():
+        fresh = _locked(bundle_case)
+        if fresh.status != B.DRAFT:
+            raise Conflict(
+                _("一件事办件当前状态为“%(status)s”，不能提交") % {"status": B(fresh.status).label},
+                code="illegal_transition",
+                fields={"status": fresh.status, "transition": "submit"},
+            )
+        subs = sub_cases_of(fresh)
+        for case in subs:
+            case_submit(actor=actor, case=case, now=now)
+        fresh.refresh_from_db(fields=["status"])
+        fresh.status = B.SUBMITTED
+        fresh.submitted_at = now
+        fresh.save(update_fields=["status", "submitted_at"])
+        record(
+            action="bundle_case.submitted",
+            actor=actor,
+            obj=fresh,
+            at=now,
+            summary=fresh.number,
+            payload={"sub_cases": [c.number for c in subs]},
+        )
+    _copy(fresh, bundle_case)
+    return bundle_case
+
+
+def _copy(fresh: BundleCase, stale: BundleCase) -> None:
+    for f in BundleCase._meta.concrete_fields:
+        setattr(stale, f.attname, getattr(fresh, f.attname))
+
+
+# ---------------------------------------------------------------------------- accept
+
+
+def bundle_due_at(accepted_at: datetime, promised_limit: int) -> datetime:
+    """The bundle's own promised deadline: ``promised_limit`` working days after
+    acceptance (0: the day of acceptance), the end of that day."""
+    if promised_limit == 0:
+        return end_of_day(timezone.localtime(accepted_at).date())
+    result = get_calendar().deadline_days(accepted_at, promised_limit, [])
+    if result.due_date is None:
+        raise ValidationFailed(_("工作日历尚未覆盖该期限，请联系管理员"), code="calendar_missing")
+    return end_of_day(result.due_date)
+
+
+def bundle_case_accept(
+    *, actor: Any, bundle_case: BundleCase, now: datetime | None = None
+) -> BundleCase:
+    """一窗受理: accept every sub-case at one window (each keeps its own legal and promised
+    deadline and goes to its department's inbox through its first step; an on-the-spot
+    item (即办件) is decided at once when the officer holds the decision authority, else it
+    waits in decision for its department) and start the bundle's own promised deadline.
+    All sub-cases or none."""
+    _authenticated(actor)
+    now = now or clock.now()
+    with transaction.atomic():
+        fresh = _locked(bundle_case)
+        if fresh.status != B.SUBMITTED:
+            raise Conflict(
+                _("一件事办件当前状态为“%(status)s”，不能受理") % {"status": B(fresh.status).label},
+                code="illegal_transition",
+                fields={"status": fresh.status, "transition": "accept"},
+            )
+        subs = [c for c in sub_cases_of(fresh) if c.status not in DROPPED]
+        for case in subs:
+            if case.item_version.is_instant and may_decide_on_the_spot(actor, case, at=now):
+                case_accept_instant(actor=actor, case=case, now=now)  # 即办件: decided now
+            else:
+                case_accept(actor=actor, case=case, now=now)
+        fresh.refresh_from_db(fields=["status"])
+        limit = fresh.bundle_version.promised_limit
+        fresh.status = derive_status([c.status for c in subs], B.ACCEPTED, progressed=False)
+        fresh.accepted_at = now
+        fresh.accepted_by = actor
+        fresh.promised_limit = limit
+        fresh.promised_due_at = bundle_due_at(now, limit)
+        fresh.save(
+            update_fields=[
+                "status",
+                "accepted_at",
+                "accepted_by",
+                "promised_limit",
+                "promised_due_at",
+            ]
+        )
+        record(
+            action="bundle_case.accepted",
+            actor=actor,
+            obj=fresh,
+            at=now,
+            summary=fresh.number,
+            payload={
+                "sub_cases": [c.number for c in subs],
+                "promised_limit": limit,
+                "promised_due_at": fresh.promised_due_at.isoformat(),
+            },
+        )
+    _copy(fresh, bundle_case)
+    return bundle_case
+
+
+# ---------------------------------------------------------------------------- withdraw
+
+
+def bundle_case_withdraw(
+    *, actor: Any, bundle_case: BundleCase, reason: str = "", now: datetime | None = None
+) -> BundleCase:
+    """Withdraw the whole bundle: every open sub-case (before its decision) is withdrawn
+    through ``case_withdraw``, in one transaction; decided or concluded sub-cases stand."""
+    _authenticated(actor)
+    now = now or clock.now()
+    if not is_bundle_applicant(actor, bundle_case):
+        raise _not_found()
+    with transaction.atomic():
+        fresh = _locked(bundle_case)
+        if fresh.status in (B.WITHDRAWN, B.ENDED, B.CONCLUDED, B.DELIVERED):
+            raise Conflict(
+                _("一件事办件当前状态为“%(status)s”，不能撤回") % {"status": B(fresh.status).label},
+                code="illegal_transition",
+                fields={"status": fresh.status, "transition": "withdraw"},
+            )
+        withdrawn = []
+        for case in sub_cases_of(fresh):
+            if case.status in WITHDRAWABLE:
+                case_withdraw(actor=actor, case=case, reason=reason, now=now)
+                withdrawn.append(case.number)
+        fresh.refresh_from_db(fields=["status"])
+        fresh.status = B.WITHDRAWN
+        fresh.withdrawn_at = now
+        fresh.save(update_fields=["status", "withdrawn_at"])
+        record(
+            action="bundle_case.withdrawn",
+            actor=actor,
+            obj=fresh,
+            at=now,
+            summary=fresh.number,
+            payload={"sub_cases": withdrawn, "reason": reason},
+        )
+    _copy(fresh, bundle_case)
+    return bundle_case
+
+
+# ---------------------------------------------------------------------------- following
+
+
+def derive_status(statuses: Iterable[str], current: str, *, progressed: bool) -> str:
+    """The bundle's status from its sub-cases' (pure). Withdrawn and ended bundles stay so;
+    withdrawn / not-accepted sub-cases are out of the count."""
+    if current in (B.WITHDRAWN, B.ENDED):
+        return current
+    all_ = list(statuses)
+    live = [s for s in all_ if s not in DROPPED]
+    if not all_:
+        return current
+    if not live:
+        return B.WITHDRAWN if all(s == S.WITHDRAWN for s in all_) else B.ENDED
+    if all(s == S.DRAFT for s in live):
+        return B.DRAFT
+    if any(s == S.DRAFT or s in PRE_ACCEPTANCE for s in live):
+        return B.SUBMITTED
+    if all(s == S.DELIVERED for s in live):
+        return B.DELIVERED
+    if all(s in FINISHED for s in live):
+        return B.CONCLUDED
+    if current == B.ACCEPTED and not progressed:
+        return B.ACCEPTED
+    if current == B.SUBMITTED and not progressed:
+        return B.ACCEPTED
+    return B.IN_PROGRESS
+
+
+def follow_sub_case(case: Case, *, transition: str, target: str) -> None:
+    """Keep the bundle's status in step with a sub-case that has just changed (inside the
+    sub-case's transaction; the bundle row is locked first)."""
+    if not case.bundle_case_id:
+        return
+    bundle_case = BundleCase.objects.select_for_update().get(pk=case.bundle_case_id)
+    statuses = list(
+        Case.objects.filter(bundle_case_id=bundle_case.pk)
+        .exclude(pk=case.pk)
+        .values_list("status", flat=True)
+    )
+    statuses.append(target)
+    new = derive_status(statuses, bundle_case.status, progressed=transition not in ACCEPTING)
+    if new == bundle_case.status:
+        return
+    at = clock.now()
+    old = bundle_case.status
+    bundle_case.status = new
+    fields = ["status"]
+    if new == B.CONCLUDED and bundle_case.concluded_at is None:
+        bundle_case.concluded_at = at
+        fields.append("concluded_at")
+    if new == B.DELIVERED and bundle_case.delivered_at is None:
+        bundle_case.delivered_at = at
+        fields.append("delivered_at")
+    if new == B.ENDED and bundle_case.ended_at is None:
+        bundle_case.ended_at = at
+        fields.append("ended_at")
+    bundle_case.save(update_fields=fields)
+    record(
+        action="bundle_case.status_followed",
+        actor=None,
+        obj=bundle_case,
+        at=at,
+        summary=f"{bundle_case.number} {old} → {new}",
+        payload={"from": old, "to": new, "sub_case": case.number, "transition": transition},
+    )
