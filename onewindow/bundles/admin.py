@@ -23,8 +23,13 @@ from onewindow.bundles.models import (
     BundleRule,
     BundleVersion,
 )
-from onewindow.catalog.admin import BOTH_PLACES, ScopedAdmin, ServiceErrorsMixin, _can
-from onewindow.catalog.models import VersionStatus
+from onewindow.catalog.admin import (
+    BOTH_PLACES,
+    WORKFLOW_FIELDS,
+    ScopedAdmin,
+    VersionAdmin,
+    VersionRowsInline,
+)
 
 VERSION_FIELDS = (
     "name",
@@ -66,27 +71,8 @@ class BundleAdmin(ScopedAdmin):
         )
 
 
-class DraftInline(admin.TabularInline):
-    extra = 0
-
-    def _editable(self, request: HttpRequest, obj: Any) -> bool:
-        return (
-            obj is not None
-            and obj.status == VersionStatus.DRAFT
-            and _can(request, "catalog.edit", obj.bundle.lead_department)
-        )
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return True
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
+class DraftInline(VersionRowsInline):
+    department_path = "bundle__lead_department"
 
 
 class MemberInline(DraftInline):
@@ -123,26 +109,16 @@ def _rows(formset: Any) -> list[dict[str, Any]]:
 
 
 @admin.register(BundleVersion)
-class BundleVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
+class BundleVersionAdmin(VersionAdmin):
     department_path = "bundle__lead_department"
+    submit_service = staticmethod(services.bundle_submit)
     list_display = ("bundle_code", "name", "number", "status", "lead", "promised_limit")
     list_select_related = ("bundle__lead_department",)
     list_filter = ("status",)
     search_fields = ("bundle__code", "name")
     inlines = (MemberInline, QuestionInline, RuleInline)
     actions = ("submit", "publish", "new_draft")
-    status_fields = (
-        "bundle",
-        "number",
-        "status",
-        "created_by",
-        "created_at",
-        "submitted_at",
-        "reviewed_by",
-        "review_note",
-        "published_at",
-        "superseded_at",
-    )
+    status_fields = ("bundle", *WORKFLOW_FIELDS)
     fieldsets = (
         (gettext_lazy("版本"), {"fields": (*status_fields, "change_note")}),
         (gettext_lazy("套餐"), {"fields": VERSION_FIELDS}),
@@ -155,19 +131,6 @@ class BundleVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
     @admin.display(description=gettext_lazy("牵头部门"))
     def lead(self, version: BundleVersion) -> str:
         return str(version.bundle.lead_department)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.status_fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return _can(request, "catalog.edit")
-        return obj.status == VersionStatus.DRAFT and _can(
-            request, "catalog.edit", obj.bundle.lead_department
-        )
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Nothing here: ``save_related`` hands the form and its inlines to the service."""
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         data: dict[str, Any] = {k: form.cleaned_data[k] for k in VERSION_FIELDS}
@@ -194,18 +157,6 @@ class BundleVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
                     for (q, a), items in grouped.items()
                 ]
         services.bundle_draft_update(actor=request.user, version=form.instance, data=data)
-
-    def construct_change_message(self, *args: Any, **kwargs: Any) -> Any:
-        return [{"changed": {"fields": [_("经服务校验保存")]}}]
-
-    @admin.action(permissions=["edit"], description=gettext_lazy("提交审核"), location=BOTH_PLACES)
-    def submit(self, request: HttpRequest, queryset: QuerySet[BundleVersion]) -> None:
-        self._run(
-            request,
-            queryset,
-            lambda v: services.bundle_submit(actor=request.user, version=v),
-            _("已提交审核%(n)d个版本"),
-        )
 
     @admin.action(
         permissions=["publish"], description=gettext_lazy("审核发布"), location=BOTH_PLACES

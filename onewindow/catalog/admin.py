@@ -37,6 +37,7 @@ from onewindow.catalog.models import (
     Theme,
     VersionStatus,
 )
+from onewindow.catalog.versioning import PublishableVersion
 from onewindow.common.errors import DomainError
 from onewindow.org.permissions import departments_for, has_capability
 
@@ -64,6 +65,17 @@ def visible_department_ids(request: HttpRequest) -> set[int]:
 
 def _can(request: HttpRequest, capability: str, department: Any = None) -> bool:
     return has_capability(request.user, capability, department=department)
+
+
+def draft_editable(request: HttpRequest, version: Any, department_path: str) -> bool:
+    """A version (with its rows) is editable while a draft, by who may edit in the
+    department found at ``department_path`` (``item__department``) from the version."""
+    if version is None or version.status != VersionStatus.DRAFT:
+        return False
+    department = version
+    for name in department_path.split("__"):
+        department = getattr(department, name)
+    return _can(request, "catalog.edit", department)
 
 
 class ServiceErrorsMixin:
@@ -187,6 +199,43 @@ class ScopedAdmin(admin.ModelAdmin):
             self.message_user(request, done % {"n": ok}, messages.SUCCESS)
 
 
+# The workflow fields of every version, shown read-only (the change note stays editable).
+WORKFLOW_FIELDS = tuple(f.name for f in PublishableVersion._meta.fields if f.name != "change_note")
+
+
+class VersionAdmin(ServiceErrorsMixin, ScopedAdmin):
+    """What the admins of item versions and bundle versions share: the workflow fields
+    are read-only, only drafts change (where the user holds ``catalog.edit``), a save is
+    handed to the service by ``save_related``, and the "submit" action."""
+
+    status_fields: tuple[str, ...] = ()
+    submit_service: Any = None  # services.draft_submit, services.bundle_submit
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.status_fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return _can(request, "catalog.edit")
+        return draft_editable(request, obj, self.department_path)
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Nothing here: ``save_related`` hands the form and its inlines to the service."""
+
+    def construct_change_message(self, *args: Any, **kwargs: Any) -> Any:
+        return [{"changed": {"fields": [_("经服务校验保存")]}}]
+
+    @admin.action(permissions=["edit"], description=gettext_lazy("提交审核"), location=BOTH_PLACES)
+    def submit(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        submit = type(self).submit_service
+        self._run(
+            request,
+            queryset,
+            lambda v: submit(actor=request.user, version=v),
+            _("已提交审核%(n)d个版本"),
+        )
+
+
 # --- items
 
 
@@ -271,32 +320,33 @@ class ServiceItemAdmin(ScopedAdmin):
 # --- versions
 
 
-class DraftInline(admin.TabularInline):
-    extra = 0
-    # Compact rows: the default 10-row text areas make each table row very tall.
-    formfield_overrides = {
-        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
-        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 20})},
-    }
+class VersionRowsInline(admin.TabularInline):
+    """Rows of a version (items' steps, bundles' members...): seen by all who see the
+    version, edited only while it is a draft. ``department_path`` leads from the version
+    to the department whose ``catalog.edit`` is needed."""
 
-    def _editable(self, request: HttpRequest, obj: Any) -> bool:
-        return (
-            obj is not None
-            and obj.status == VersionStatus.DRAFT
-            and _can(request, "catalog.edit", obj.item.department)
-        )
+    extra = 0
+    department_path = "item__department"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return True
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
+        return draft_editable(request, obj, self.department_path)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
+        return draft_editable(request, obj, self.department_path)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self._editable(request, obj)
+        return draft_editable(request, obj, self.department_path)
+
+
+class DraftInline(VersionRowsInline):
+    # Compact rows: the default 10-row text areas make each table row very tall.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 24})},
+        models.JSONField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 20})},
+    }
 
 
 class StepInline(DraftInline):
@@ -353,8 +403,9 @@ def _rows(formset: Any) -> list[dict[str, Any]]:
 
 
 @admin.register(ItemVersion)
-class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
+class ItemVersionAdmin(VersionAdmin):
     department_path = "item__department"
+    submit_service = staticmethod(services.draft_submit)
     form = VersionForm
     list_display = (
         "item_code",
@@ -371,18 +422,7 @@ class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
     inlines = (StepInline, MaterialInline, FieldInline)
     filter_horizontal = ("themes", "service_points")
     actions = ("submit", "publish", "reject", "new_draft")
-    status_fields = (
-        "item",
-        "number",
-        "status",
-        "created_by",
-        "created_at",
-        "submitted_at",
-        "reviewed_by",
-        "review_note",
-        "published_at",
-        "superseded_at",
-    )
+    status_fields = ("item", *WORKFLOW_FIELDS)
     fieldsets = (
         (gettext_lazy("版本"), {"fields": (*status_fields, "change_note")}),
         (
@@ -432,19 +472,6 @@ class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
     def department(self, version: ItemVersion) -> str:
         return str(version.item.department)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return self.status_fields
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is None:
-            return _can(request, "catalog.edit")
-        return obj.status == VersionStatus.DRAFT and _can(
-            request, "catalog.edit", obj.item.department
-        )
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        """Nothing here: ``save_related`` hands the form and its inlines to the service."""
-
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         data: dict[str, Any] = {k: form.cleaned_data[k] for k in SCALAR_KEYS}
         data["fee_yuan"] = fee_text(data["fee_yuan"])
@@ -485,18 +512,6 @@ class ItemVersionAdmin(ServiceErrorsMixin, ScopedAdmin):
         services.draft_update(actor=request.user, version=version, data=data)
         if files:
             services.draft_material_files(actor=request.user, version=version, files=files)
-
-    def construct_change_message(self, *args: Any, **kwargs: Any) -> Any:
-        return [{"changed": {"fields": [_("经服务校验保存")]}}]
-
-    @admin.action(permissions=["edit"], description=gettext_lazy("提交审核"), location=BOTH_PLACES)
-    def submit(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
-        self._run(
-            request,
-            queryset,
-            lambda v: services.draft_submit(actor=request.user, version=v),
-            _("已提交审核%(n)d个版本"),
-        )
 
     @admin.action(
         permissions=["publish"], description=gettext_lazy("审核通过并发布"), location=BOTH_PLACES
