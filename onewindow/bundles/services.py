@@ -70,7 +70,7 @@ def bundle_draft_from_current(
     def make(locked: Bundle, source_id: int) -> BundleVersion:
         source = full_version(source_id)
         clean, items = validate_bundle(version_to_dict(source))
-        version: BundleVersion = WORKFLOW.new_version(
+        version = WORKFLOW.new_version(
             locked,
             actor=actor,
             number=WORKFLOW.next_number(locked),
@@ -80,10 +80,7 @@ def bundle_draft_from_current(
         WORKFLOW.audit("draft_created", version, actor=actor, base=source.number)
         return version
 
-    version: BundleVersion = WORKFLOW.start_draft(
-        actor=actor, owner=bundle, base_id=None, make=make
-    )
-    return version
+    return WORKFLOW.start_draft(actor=actor, owner=bundle, base_id=None, make=make)
 
 
 def bundle_draft_update(
@@ -115,16 +112,12 @@ def bundle_draft_update(
 def bundle_submit(*, actor: Any, version: BundleVersion) -> BundleVersion:
     """draft → in_review, after the publication rules are checked (a merged-form conflict
     is reported now, to the administrator, not later to applicants)."""
-    submitted: BundleVersion = WORKFLOW.submit(
-        actor=actor, version=version, check=require_publishable
-    )
-    return submitted
+    return WORKFLOW.submit(actor=actor, version=version, check=require_publishable)
 
 
 def bundle_reject(*, actor: Any, version: BundleVersion, note: str) -> BundleVersion:
     """in_review → rejected, with the reviewer's reason (required)."""
-    rejected: BundleVersion = WORKFLOW.reject(actor=actor, version=version, note=note)
-    return rejected
+    return WORKFLOW.reject(actor=actor, version=version, note=note)
 
 
 def bundle_publish(
@@ -133,17 +126,15 @@ def bundle_publish(
     """Publish a version under review (or, with ``skip_review``, a draft) after checking
     the publication rules again; the previous published version is superseded at the same
     instant and the bundle's pointer moves."""
-    published: BundleVersion = WORKFLOW.publish(
+    return WORKFLOW.publish(
         actor=actor, version=version, note=note, skip_review=skip_review, check=require_publishable
     )
-    return published
 
 
 def bundle_abolish(*, actor: Any, bundle: Bundle, note: str) -> BundleVersion:
     """Take a bundle off the published list (its current version becomes abolished, an
     open draft is closed as rejected). Items are untouched."""
-    abolished: BundleVersion = WORKFLOW.abolish(actor=actor, owner=bundle, note=note)
-    return abolished
+    return WORKFLOW.abolish(actor=actor, owner=bundle, note=note)
 
 
 def bundle_upsert_published(

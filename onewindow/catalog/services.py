@@ -181,8 +181,7 @@ def draft_from_current(
         )
 
     base_id = base.pk if base is not None else None
-    version: ItemVersion = WORKFLOW.start_draft(actor=actor, owner=item, base_id=base_id, make=make)
-    return version
+    return WORKFLOW.start_draft(actor=actor, owner=item, base_id=base_id, make=make)
 
 
 def draft_update(*, actor: Any, version: ItemVersion, data: Mapping[str, Any]) -> ItemVersion:
@@ -238,14 +237,12 @@ def _check(version: ItemVersion) -> None:
 
 def draft_submit(*, actor: Any, version: ItemVersion) -> ItemVersion:
     """draft → in_review, after checking that the draft is complete and valid."""
-    submitted: ItemVersion = WORKFLOW.submit(actor=actor, version=version, check=_check)
-    return submitted
+    return WORKFLOW.submit(actor=actor, version=version, check=_check)
 
 
 def draft_reject(*, actor: Any, version: ItemVersion, note: str) -> ItemVersion:
     """in_review → rejected, with the reviewer's reason (required)."""
-    rejected: ItemVersion = WORKFLOW.reject(actor=actor, version=version, note=note)
-    return rejected
+    return WORKFLOW.reject(actor=actor, version=version, note=note)
 
 
 def version_publish(
@@ -253,7 +250,7 @@ def version_publish(
 ) -> ItemVersion:
     """Approve and publish a version under review (or, with ``skip_review``, a draft):
     the previous published version becomes superseded at the same instant."""
-    published: ItemVersion = WORKFLOW.publish(
+    return WORKFLOW.publish(
         actor=actor,
         version=version,
         note=note,
@@ -261,14 +258,12 @@ def version_publish(
         check=_check,
         publish_locked=publish_locked,
     )
-    return published
 
 
 def item_abolish(*, actor: Any, item: ServiceItem, note: str) -> ItemVersion:
     """Take an item off the published list: its current version becomes abolished (dated);
     an open draft is closed as rejected."""
-    abolished: ItemVersion = WORKFLOW.abolish(actor=actor, owner=item, note=note)
-    return abolished
+    return WORKFLOW.abolish(actor=actor, owner=item, note=note)
 
 
 # --- dictionaries (shared by every department: centre-level capability)

@@ -120,12 +120,12 @@ def _user(actor: Any) -> Any:
 
 
 @dataclass(frozen=True)
-class Workflow:
-    """The shared steps of one kind of versioned thing. The public services of each app
-    check their own content (``check``) and call these."""
+class Workflow[O: models.Model, V: PublishableVersion]:
+    """The shared steps of one kind of versioned thing (owner ``O``, version ``V``). The
+    public services of each app check their own content (``check``) and call these."""
 
-    owner_model: type[Any]  # ServiceItem, Bundle
-    version_model: type[Any]  # ItemVersion, BundleVersion
+    owner_model: type[O]  # ServiceItem, Bundle
+    version_model: type[V]  # ItemVersion, BundleVersion
     owner_field: str  # the version's foreign key to its owner: "item", "bundle"
     department_field: str  # the owner's department for capabilities: "department", ...
     action_prefix: str  # audit actions "<prefix>.submitted", ...
@@ -142,7 +142,7 @@ class Workflow:
     def department(self, owner: Any) -> Any:
         return getattr(owner, self.department_field)
 
-    def open_draft(self, owner: Any) -> Any:
+    def open_draft(self, owner: Any) -> V | None:
         return owner.versions.filter(status__in=OPEN_STATUSES).first()
 
     def next_number(self, owner: Any) -> int:
@@ -170,17 +170,17 @@ class Workflow:
 
     # --- locks and checks
 
-    def lock_owner(self, owner: Any) -> Any:
+    def lock_owner(self, owner: O) -> O:
         """Serialise versioning of one owner (row lock on PostgreSQL; SQLite locks the file)."""
         return (
-            self.owner_model.objects.select_for_update()
+            self.owner_model._default_manager.select_for_update()
             .select_related(self.department_field)
             .get(pk=owner.pk)
         )
 
-    def lock_version(self, version: Any) -> Any:
+    def lock_version(self, version: V) -> V:
         return (
-            self.version_model.objects.select_for_update()
+            self.version_model._default_manager.select_for_update()
             .select_related(f"{self.owner_field}__{self.department_field}")
             .get(pk=version.pk)
         )
@@ -206,7 +206,7 @@ class Workflow:
         message = _("该%(noun)s当前没有已发布的版本") if now else _("该%(noun)s没有已发布的版本")
         return Conflict(message % {"noun": self.noun}, code=f"{self.code_prefix}_no_current")
 
-    def new_version(self, owner: Any, *, actor: Any, number: int, change_note: str) -> Any:
+    def new_version(self, owner: O, *, actor: Any, number: int, change_note: str) -> V:
         """An unsaved version of ``owner`` (the caller writes its content)."""
         return self.version_model(
             **{self.owner_field: owner},
@@ -219,20 +219,20 @@ class Workflow:
     # --- transitions (each is a whole service step: capability, lock, write, audit)
 
     def start_draft(
-        self, *, actor: Any, owner: Any, base_id: int | None, make: Callable[[Any, int], Any]
-    ) -> Any:
+        self, *, actor: Any, owner: O, base_id: int | None, make: Callable[[O, int], V]
+    ) -> V:
         """The frame of "new draft from the current version": ``make(locked_owner,
         source_id)`` writes the draft once there is no open draft and a source exists."""
         require_capability(actor, "catalog.edit", department=self.department(owner))
         with transaction.atomic():
-            owner = self.lock_owner(owner)
-            self.require_no_open_draft(owner)
-            source_id = base_id if base_id is not None else owner.current_version_id
+            locked: Any = self.lock_owner(owner)
+            self.require_no_open_draft(locked)
+            source_id = base_id if base_id is not None else locked.current_version_id
             if source_id is None:
                 raise self.no_current()
-            return make(owner, source_id)
+            return make(locked, source_id)
 
-    def submit(self, *, actor: Any, version: Any, check: Callable[[Any], Any]) -> Any:
+    def submit(self, *, actor: Any, version: V, check: Callable[[V], object]) -> V:
         """draft → in_review, after ``check(locked_version)`` (raises when not publishable)."""
         require_capability(actor, "catalog.edit", department=self.department(self.owner(version)))
         with transaction.atomic():
@@ -245,7 +245,7 @@ class Workflow:
             self.audit("submitted", locked, actor=actor)
         return locked
 
-    def reject(self, *, actor: Any, version: Any, note: str) -> Any:
+    def reject(self, *, actor: Any, version: V, note: str) -> V:
         """in_review → rejected, with the reviewer's reason (required)."""
         department = self.department(self.owner(version))
         require_capability(actor, "catalog.review", department=department)
@@ -263,12 +263,12 @@ class Workflow:
         return locked
 
     def publish_locked(
-        self, version: Any, *, actor: Any, note: str = "", now: datetime | None = None
-    ) -> Any:
+        self, version: V, *, actor: Any, note: str = "", now: datetime | None = None
+    ) -> V:
         """Publish ``version`` (already checked, its owner locked): supersede the previous
         published version, move the owner's pointer, audit."""
         now = now or clock.now()
-        owner = self.owner(version)
+        owner: Any = self.owner(version)
         previous = (
             owner.versions.filter(status=VersionStatus.PUBLISHED).exclude(pk=version.pk).first()
         )
@@ -291,12 +291,12 @@ class Workflow:
         self,
         *,
         actor: Any,
-        version: Any,
+        version: V,
         note: str,
         skip_review: bool,
-        check: Callable[[Any], Any],
-        publish_locked: Callable[..., Any] | None = None,
-    ) -> Any:
+        check: Callable[[V], object],
+        publish_locked: Callable[..., V] | None = None,
+    ) -> V:
         """Approve and publish a version under review (or, with ``skip_review``, a draft)
         after ``check(locked_version)``."""
         department = self.department(self.owner(version))
@@ -310,7 +310,7 @@ class Workflow:
             check(locked)
             return (publish_locked or self.publish_locked)(locked, actor=actor, note=note)
 
-    def abolish(self, *, actor: Any, owner: Any, note: str) -> Any:
+    def abolish(self, *, actor: Any, owner: O, note: str) -> V:
         """Take an owner off the published list: its current version becomes abolished
         (dated); an open draft is closed as rejected."""
         require_capability(actor, "catalog.publish", department=self.department(owner))
@@ -318,22 +318,22 @@ class Workflow:
         if not note:
             raise ValidationFailed(_("请填写取消理由"), fields={"note": [_("必填")]})
         with transaction.atomic():
-            owner = self.lock_owner(owner)
-            if owner.current_version_id is None:
+            locked: Any = self.lock_owner(owner)
+            if locked.current_version_id is None:
                 raise self.no_current(now=True)
             now = clock.now()
-            current = self.version_model.objects.select_related(self.owner_field).get(
-                pk=owner.current_version_id
+            current = self.version_model._default_manager.select_related(self.owner_field).get(
+                pk=locked.current_version_id
             )
             current.status = VersionStatus.ABOLISHED
             current.superseded_at = now
             current.review_note = note[:255]
             current.save(update_fields=["status", "superseded_at", "review_note"])
-            owner.versions.filter(status__in=OPEN_STATUSES).update(
+            locked.versions.filter(status__in=OPEN_STATUSES).update(
                 status=VersionStatus.REJECTED,
                 review_note=_("%(noun)s已取消") % {"noun": self.noun},
             )
-            owner.current_version = None
-            owner.save(update_fields=["current_version"])
+            locked.current_version = None
+            locked.save(update_fields=["current_version"])
             self.audit("abolished", current, actor=actor, at=now, note=note)
         return current
