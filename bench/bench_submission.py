@@ -34,6 +34,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -52,6 +53,7 @@ FULL = {"clients": 16, "duration": 20.0, "pgbench_t": 30}
 QUICK = {"clients": 4, "duration": 3.0, "pgbench_t": 5}
 MIN_RATIO, MAX_P95_S = 0.10, 0.100
 REQUESTS_PER_CASE = 7
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
 ERRORS_KEPT = 5
 
 
@@ -196,7 +198,7 @@ def measure(
     _server.manage(env, "migrate", "--noinput", "-v0")
     fixture = json.loads(_server.python(env, "bench._fixture", "setup", str(clients)))
     setup_s = time.perf_counter() - began
-    with _server.gunicorn(env, workers=2, log_dir=work) as server:
+    with _server.gunicorn(env, workers=WORKERS, log_dir=work) as server:
         tally, elapsed = drive(server.port, fixture, clients, duration)
     log_tail = server.log.read_text(errors="replace")[-3000:] if tally.server_errors else ""
     check = json.loads(_server.python(env, "bench._fixture", "verify"))

@@ -47,17 +47,17 @@ def visible_cases(actor: Any) -> QuerySet[Case]:
     )
 
 
-def case_for(actor: Any, number: str) -> Case:
+def case_for(actor: Any, number: str, *, related: bool = True) -> Case:
     """The case ``number`` if ``actor`` may see it; otherwise NotFound (never 403, so that
-    case numbers cannot be probed)."""
+    case numbers cannot be probed). ``related=False``: the case row alone (for a caller
+    that only acts on it, e.g. an upload; related rows then load when first touched)."""
     # Same rule as ``visible_cases``, checked on the one case found by its unique number:
     # the OR-and-DISTINCT query over every case grows with the table (hot path: every
     # request about a case goes through here).
-    case = (
-        Case.objects.filter(number=number)
-        .select_related("item_version", "department", "applicant", "current_step")
-        .first()
-    )
+    qs = Case.objects.filter(number=number)
+    if related:
+        qs = qs.select_related("item_version", "department", "applicant", "current_step")
+    case = qs.first()
     if case is None or not _may_see(actor, case):
         raise NotFound("未找到该办件", code="case_not_found")
     return case
@@ -66,7 +66,10 @@ def case_for(actor: Any, number: str) -> Case:
 def _may_see(actor: Any, case: Case) -> bool:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
-    if case.created_by_id == actor.pk or case.applicant.users.filter(pk=actor.pk).exists():
+    if case.created_by_id == actor.pk:
+        return True
+    links = Applicant.users.through.objects
+    if links.filter(applicant_id=case.applicant_id, user_id=actor.pk).exists():
         return True
     if case.status == "draft":
         return False

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.signals import request_started
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.audit.models import AuditEvent
 from onewindow.cases.models import Case, CaseTransition
@@ -22,6 +22,7 @@ from onewindow.org.models import User
 from tests.cases.test_api_submission import barber_body, create, upload
 from tests.cases.test_submission import BARBER_FORM, CORE_UPLOADS
 from tests.cases.test_uploads import pdf_bytes
+from tests.org.test_permissions_cache import new_request
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +96,7 @@ def test_apply_transition_stays_within_its_queries(
     with transaction.atomic():
         apply_transition(case, "submit", actor=people["zhangsan"], target=CaseStatus.SUBMITTED)
     lisi = User.objects.get(username="lisi")
-    request_started.send(sender=None)  # a request of its own: roles read afresh
+    new_request()  # a request of its own: roles read afresh
     with django_assert_max_num_queries(TRANSITION_MAX), transaction.atomic():
         case.accepted_at = case.created_at
         apply_transition(
@@ -118,3 +119,24 @@ def test_apply_transition_stays_within_its_queries(
         "材料齐全",
     )
     assert AuditEvent.objects.filter(object_id=str(case.pk), action="case.accept").exists()
+
+
+def test_the_submission_locks_only_its_own_rows(zhangsan, hygiene_licence):
+    """A lock taken with a join must name its own table (FOR UPDATE OF): locking the shared
+    item version, department or applicant rows as well serialised every upload of every
+    case of the item, and could deadlock with a concurrent create, whose INSERT takes a key
+    share lock on those rows (PostgreSQL; SQLite has no row locks)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (scripts/with-postgres.sh)")
+    with CaptureQueriesContext(connection) as ctx:
+        created = create(zhangsan, barber_body(hygiene_licence)).json()
+        number = created["number"]
+        by_name = {m["name"]: m for m in created["materials"]}
+        for name in CORE_UPLOADS:
+            upload(zhangsan, number, by_name[name]["id"], f"{name}.pdf", pdf_bytes())
+        r = zhangsan.post(f"/api/v1/cases/{number}/submit")
+    assert r.status_code == 200, r.json()
+    locking = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locking) >= 1 + 2 * len(CORE_UPLOADS)  # counter, case and slot per upload, ...
+    joined = [sql for sql in locking if " JOIN " in sql and "FOR UPDATE OF" not in sql]
+    assert joined == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.signals import request_started
-from django.db import transaction
+from django.db import close_old_connections, transaction
 
 from onewindow.org.models import Role, RoleAssignment
 from onewindow.org.permissions import (
@@ -19,8 +19,13 @@ from onewindow.org.services import role_grant, role_revoke
 
 
 def new_request() -> None:
-    """What every HTTP request does first (Django sends ``request_started``)."""
-    request_started.send(sender=None)
+    """What every HTTP request does first: Django sends ``request_started`` (without
+    closing the test's database connection, as Django's test client does too)."""
+    request_started.disconnect(close_old_connections)
+    try:
+        request_started.send(sender=None)
+    finally:
+        request_started.connect(close_old_connections)
 
 
 def test_many_checks_of_one_request_cost_one_query(

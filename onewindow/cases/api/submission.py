@@ -306,8 +306,8 @@ def _applicant(request: HttpRequest, payload: CaseCreateIn) -> Applicant:
     return own[0]
 
 
-def _case(request: HttpRequest, number: str) -> Case:
-    return selectors.case_for(request.user, number)
+def _case(request: HttpRequest, number: str, *, related: bool = True) -> Case:
+    return selectors.case_for(request.user, number, related=related)
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -439,7 +439,7 @@ def update_case(request: HttpRequest, number: str, payload: FormDataIn) -> dict[
 def upload_material(
     request: HttpRequest, number: str, material_id: int, file: File[UploadedFile]
 ) -> dict[str, Any]:
-    case = _case(request, number)
+    case = _case(request, number, related=False)  # the service reads what it needs
     # only which slot; the service reads the row again under its lock
     material = CaseMaterial.objects.filter(case=case, pk=material_id).only("id", "case_id").first()
     if material is None:
@@ -468,7 +468,7 @@ def submit_case(
         "", alias="Idempotency-Key", description="幂等键；重试时使用同一个值"
     ),
 ) -> dict[str, Any]:
-    case = _case(request, number)
+    case = _case(request, number, related=False)  # the service reads it again, locked
     if case.status == CaseStatus.AWAITING_CORRECTION:
         case = services.case_resubmit(
             actor=request.user, case=case, idempotency_key=idempotency_key
