@@ -41,16 +41,6 @@ def bundle_cases_for_lead(actor: Any) -> QuerySet[BundleCase]:
     )
 
 
-def bundle_cases_of_applicant(actor: Any) -> QuerySet[BundleCase]:
-    if not _authenticated(actor):
-        return BundleCase.objects.none()
-    return (
-        BundleCase.objects.filter(applicant__users=actor)
-        .union(BundleCase.objects.filter(created_by=actor))
-        .order_by("-created_at")
-    )
-
-
 @dataclass(frozen=True)
 class SubCaseView:
     case: Case
@@ -58,7 +48,8 @@ class SubCaseView:
 
     @property
     def step_name(self) -> str:
-        return self.case.current_step.name if self.case.current_step_id else ""
+        step = self.case.current_step
+        return step.name if step is not None else ""
 
     @property
     def promised_due_at(self) -> datetime | None:

@@ -3,6 +3,7 @@
 from ninja import Router
 
 from onewindow.cases.api.acceptance import router as acceptance_router
+from onewindow.cases.api.bundle import router as bundle_router
 from onewindow.cases.api.processing import router as processing_router
 from onewindow.cases.api.submission import router as submission_router
 
@@ -10,3 +11,4 @@ router = Router(tags=["办件"])
 router.add_router("", submission_router)
 router.add_router("", acceptance_router)
 router.add_router("", processing_router)
+router.add_router("", bundle_router)
