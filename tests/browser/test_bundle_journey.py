@@ -11,13 +11,12 @@ from playwright.sync_api import Page, expect
 
 from onewindow.demo.loader import load_demo
 from onewindow.workdays.selectors import invalidate_calendar
-from tests.browser.conftest import CHROMIUM, browser, page, screenshot  # noqa: F401
+from tests.browser.conftest import screenshot
 from tests.conftest import reseed_calendar
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Chromium not found at {CHROMIUM}"),
 ]
 SIGN = "户外广告设施设置备案"
 
@@ -31,7 +30,7 @@ def district() -> Iterator[None]:
         invalidate_calendar()
 
 
-def test_barber_shop_questions_change_the_items(live_server, page: Page, district) -> None:  # noqa: F811
+def test_barber_shop_questions_change_the_items(live_server, page: Page, district) -> None:
     page.goto(live_server.url + "/")
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="一件事一次办").click()
     expect(page.get_by_role("heading", name="一件事一次办", level=1)).to_be_visible()
