@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema
+from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -157,7 +157,7 @@ def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> tup
         answers=payload.answers,
         form_data=payload.form_data,
     )
-    return 201, _detail(request, bc.number)
+    return Status(201, _detail(request, bc.number))
 
 
 @router.get(
