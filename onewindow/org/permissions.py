@@ -116,10 +116,9 @@ def _read_roles(user_pk: Any) -> Held:
     connection = connections[router.db_for_read(RoleAssignment)]
     meta = RoleAssignment._meta
     qn = connection.ops.quote_name
-    columns = ", ".join(
-        qn(meta.get_field(name).column) for name in ("role", "department", "service_point")
-    )
-    user_column = qn(meta.get_field("user").column)
+    concrete = {f.name: str(f.column) for f in meta.concrete_fields}
+    columns = ", ".join(qn(concrete[name]) for name in ("role", "department", "service_point"))
+    user_column = qn(concrete["user"])
     # quoted identifiers only; the user id is a parameter
     sql = f"SELECT {columns} FROM {qn(meta.db_table)} WHERE {user_column} = %s"  # noqa: S608
     with connection.cursor() as cursor:
