@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Header, Query, Router, Schema
+from ninja import Field, File, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -348,7 +348,7 @@ def create_case(
         form_data=payload.form_data,
         idempotency_key=idempotency_key,
     )
-    return 201, _detail(case)
+    return Status(201, _detail(case))
 
 
 @router.get(
