@@ -145,7 +145,7 @@ def _applicant(pk: int | None, field: str) -> Applicant | None:
     response={201: BundleCaseOut, **ERRORS},
     summary="申请一件事（一表申请）",
 )
-def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> tuple[int, Any]:
+def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> Status[dict[str, Any]]:
     """回答情形问题、填写合并申请表，按回答生成各事项的子办件（草稿）。"""
     applicant = _applicant(payload.applicant, "applicant")
     assert applicant is not None

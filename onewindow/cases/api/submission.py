@@ -331,7 +331,7 @@ def create_case(
     idempotency_key: str = Header(
         "", alias="Idempotency-Key", description="幂等键（建议使用 UUID），防止重复创建"
     ),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     version = _published(payload.item)
     point = None
     if payload.service_point:
