@@ -81,11 +81,16 @@ def _guide_queryset() -> QuerySet[BundleVersion]:
     current = "members__item__current_version"
     return BundleVersion.objects.select_related("bundle__lead_department").prefetch_related(
         "members__item__department",
+        # Ordered within the version explicitly: the models' default ordering goes through
+        # the version (and its item), a join and sort PostgreSQL plans badly on fresh tables.
         Prefetch(
             f"{current}__materials",
-            queryset=ItemMaterial.objects.select_related("material_type"),
+            queryset=ItemMaterial.objects.select_related("material_type").order_by("order", "id"),
         ),
-        Prefetch(f"{current}__fields", queryset=ItemField.objects.select_related("field")),
+        Prefetch(
+            f"{current}__fields",
+            queryset=ItemField.objects.select_related("field").order_by("order", "id"),
+        ),
         "questions",
         "rules__question",
     )
