@@ -100,3 +100,12 @@ def applicants_of(actor: Any) -> QuerySet[Applicant]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Applicant.objects.none()
     return Applicant.objects.filter(users=actor).order_by("kind", "id")
+
+
+def applicant_by_pk(pk: int, *, field: str = "applicant") -> Applicant:
+    """The applicant record ``pk`` named in a request, or NotFound naming the field.
+    (Whether the actor may file for it is the submission services' check.)"""
+    found = Applicant.objects.filter(pk=pk).first()
+    if found is None:
+        raise NotFound("未找到该申请人", code="applicant_not_found", fields={field: [str(pk)]})
+    return found

@@ -22,9 +22,9 @@ from onewindow.bundles.selectors import published_version
 from onewindow.cases import bundle_selectors as selectors
 from onewindow.cases.api.submission import ERRORS
 from onewindow.cases.models import BundleCase, BundleCaseStatus
+from onewindow.cases.selectors import applicant_by_pk
 from onewindow.cases.services import bundle as services
 from onewindow.cases.states import CaseStatus
-from onewindow.common.errors import NotFound
 from onewindow.org.models import Applicant
 
 router = Router(tags=["一件事办件"])
@@ -131,12 +131,7 @@ def _own(request: HttpRequest, number: str) -> BundleCase:
 
 
 def _applicant(pk: int | None, field: str) -> Applicant | None:
-    if pk is None:
-        return None
-    found = Applicant.objects.filter(pk=pk).first()
-    if found is None:
-        raise NotFound("未找到该申请人", code="applicant_not_found", fields={field: [str(pk)]})
-    return found
+    return None if pk is None else applicant_by_pk(pk, field=field)
 
 
 @router.post(
@@ -147,8 +142,7 @@ def _applicant(pk: int | None, field: str) -> Applicant | None:
 )
 def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> Status[dict[str, Any]]:
     """回答情形问题、填写合并申请表，按回答生成各事项的子办件（草稿）。"""
-    applicant = _applicant(payload.applicant, "applicant")
-    assert applicant is not None
+    applicant = applicant_by_pk(payload.applicant)
     bc = services.bundle_case_create(
         actor=request.user,
         bundle_version=published_version(payload.bundle),

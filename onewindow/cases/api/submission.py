@@ -292,10 +292,7 @@ def _published(code: str) -> ItemVersion:
 
 def _applicant(request: HttpRequest, payload: CaseCreateIn) -> Applicant:
     if payload.applicant is not None:
-        applicant = Applicant.objects.filter(pk=payload.applicant).first()
-        if applicant is None:
-            raise NotFound("未找到该申请人", code="applicant_not_found")
-        return applicant
+        return selectors.applicant_by_pk(payload.applicant)
     own = list(selectors.applicants_of(request.user)[:2])
     if len(own) != 1:
         raise ValidationFailed(
