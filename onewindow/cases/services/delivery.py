@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from onewindow.audit.services import record
+from onewindow.cases import signals
 from onewindow.cases.models import Case, Delivery, DeliveryStatus, NoticeKind
 from onewindow.cases.services.processing import (
     _invalid,
@@ -111,6 +112,9 @@ def case_conclude(
         else:
             result = "不予行政许可决定书"
         tell_applicant(fresh, "case.concluded", now=now, result=result)
+        signals.case_concluded.send(
+            sender=Case, case=fresh, actor=actor, approved=approved, now=now
+        )
     _sync(case, fresh)
     return delivery
 

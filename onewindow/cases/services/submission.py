@@ -276,6 +276,7 @@ def case_create_draft(
     consent_note: str = "",
     form_data: dict[str, Any] | None = None,
     idempotency_key: str = "",
+    own_visit: bool = True,
     now: datetime | None = None,
 ) -> Case:
     """Open a draft case of ``version`` for ``applicant``.
@@ -285,7 +286,8 @@ def case_create_draft(
     ``case.accept`` for the item's department (and the service point, if their role is
     scoped to one); assisted and proxy cases are filed on behalf and need the applicant's
     consent noted. The same ``idempotency_key`` from the same account returns the case it
-    made the first time."""
+    made the first time. ``own_visit=False`` files in person without recording a visit
+    of its own (a bundle's sub-case: the bundle records its one visit)."""
     _authenticated(actor)
     now = now or clock.now()
     key = _check_key(idempotency_key)
@@ -360,6 +362,7 @@ def case_create_draft(
                 consent_note=consent_note,
                 form_data=cleaned,
                 key=key,
+                own_visit=own_visit,
                 now=now,
             )
     except IntegrityError:
@@ -384,6 +387,7 @@ def _create(
     consent_note: str,
     form_data: dict[str, Any],
     key: str,
+    own_visit: bool,
     now: datetime,
 ) -> Case:
     day = timezone.localtime(now).strftime("%Y%m%d")
@@ -438,7 +442,7 @@ def _create(
             "idempotency_key": key,
         },
     )
-    if channel in IN_PERSON_CHANNELS and service_point is not None:
+    if own_visit and channel in IN_PERSON_CHANNELS and service_point is not None:
         visit = _visit(
             actor=actor,
             applicant=applicant,
