@@ -13,7 +13,6 @@ the same time still leave the bundle ``concluded``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -35,32 +34,42 @@ from onewindow.cases.models import (
     Channel,
     MaterialStatus,
 )
+from onewindow.cases.notices import chinese_date
 from onewindow.cases.services.acceptance import (
     case_accept,
     case_accept_instant,
     may_decide_on_the_spot,
 )
+from onewindow.cases.services.bundle_messages import one_message, tell_bundle_applicant
+from onewindow.cases.services.bundle_status import (
+    DROPPED,
+    derive_status,
+)
 from onewindow.cases.services.processing import case_withdraw
-from onewindow.cases.services.submission import case_create_draft, case_submit, material_upload
+from onewindow.cases.services.submission import (
+    IN_PERSON_CHANNELS,
+    ON_BEHALF_CHANNELS,
+    STAFF_CHANNELS,
+    case_create_draft,
+    case_submit,
+    material_upload,
+    record_visit,
+)
 from onewindow.cases.states import CLOCK_RUNNING, PRE_ACCEPTANCE, CaseStatus
 from onewindow.cases.uploads import inspect_upload
 from onewindow.cases.workflow import next_number
 from onewindow.catalog.models import SubjectType, VersionStatus
 from onewindow.common import clock
 from onewindow.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from onewindow.org.models import Applicant, ApplicantKind
+from onewindow.org.models import Applicant, ApplicantKind, ServicePoint
+from onewindow.org.permissions import has_capability
 from onewindow.workdays.selectors import get_calendar
 
 B = BundleCaseStatus
 S = CaseStatus
-# Channels a bundle can be filed through in this slice (window filing: docs "not yet").
-BUNDLE_CHANNELS = frozenset({Channel.ONLINE, Channel.KIOSK})
+# Every channel: online / kiosk by the applicant, window / assisted / proxy by a clerk.
+BUNDLE_CHANNELS = frozenset(Channel.values)
 RESERVED_FORM_KEYS = frozenset({"_delivery"})
-# Sub-case states that count as finished for the bundle.
-FINISHED = frozenset({S.CONCLUDED, S.DELIVERED})
-DROPPED = frozenset({S.WITHDRAWN, S.NOT_ACCEPTED})
-# A sub-case transition after which the bundle is no longer just "accepted".
-ACCEPTING = frozenset({"accept", "auto_accept"})
 WITHDRAWABLE = PRE_ACCEPTANCE | CLOCK_RUNNING | frozenset({S.DRAFT, S.SUSPENDED, S.RETURNED})
 
 
@@ -134,6 +143,30 @@ def _split_form(
     return parts, errors
 
 
+def _check_clerk(
+    actor: Any, versions: list[Any], service_point: ServicePoint | None
+) -> ServicePoint:
+    """Window / assisted / proxy filing: ``case.accept`` for every member's department (at
+    the service point, if the clerk's role is scoped to one). Returns the service point."""
+    from onewindow.cases.services.submission import _default_service_point
+
+    for version in versions:
+        department = version.item.department
+        if not has_capability(actor, "case.accept", department=department):
+            raise PermissionDenied(
+                _("您没有受理“%(dept)s”事项的权限") % {"dept": department.name},
+                code="accept_forbidden",
+            )
+    point = service_point or _default_service_point(actor)
+    if point is None:
+        raise ValidationFailed(
+            _("请选择受理网点"),
+            code="service_point_required",
+            fields={"service_point": _("请选择受理网点")},
+        )
+    return point
+
+
 # ---------------------------------------------------------------------------- create
 
 
@@ -146,28 +179,39 @@ def bundle_case_create(
     form_data: dict[str, Any] | None = None,
     business: Applicant | None = None,
     channel: str = Channel.ONLINE,
+    service_point: ServicePoint | None = None,
+    on_behalf: bool = False,
+    consent_note: str = "",
     now: datetime | None = None,
 ) -> BundleCase:
     """One application for ``bundle_version``: the members the answers select, one draft
     sub-case each (the item's current published version), the merged form split so that
     each sub-case holds exactly its own fields. ``business``: the legal person the
     legal-only items are applied for when ``applicant`` is a natural person (张三 opens
-    张三理发店)."""
+    张三理发店).
+
+    At a window (``window``), assisted (``assisted``) or by proxy (``proxy``): a clerk
+    holding ``case.accept`` for every member's department files it (assisted / proxy on
+    the applicant's behalf, with the consent noted, as ``case_create_draft``); the
+    sub-cases record no visit of their own and the bundle records ONE visit when the
+    applicant is present (window, assisted)."""
     _authenticated(actor)
     now = now or clock.now()
     if bundle_version.status != VersionStatus.PUBLISHED:
         raise ValidationFailed(_("该一件事未发布，不能申请"), code="bundle_not_published")
     if channel not in BUNDLE_CHANNELS:
         raise ValidationFailed(
-            _("一件事目前只能网上申请"),
+            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
             code="invalid_channel",
             fields={"channel": _("取值不在允许范围内")},
         )
-    for who in (applicant, business):
-        if who is not None and not who.users.filter(pk=actor.pk).exists():
-            raise PermissionDenied(
-                _("您只能以本人或本人所代表的单位名义申请"), code="not_your_applicant"
-            )
+    by_staff = channel in STAFF_CHANNELS
+    if not by_staff:
+        for who in (applicant, business):
+            if who is not None and not who.users.filter(pk=actor.pk).exists():
+                raise PermissionDenied(
+                    _("您只能以本人或本人所代表的单位名义申请"), code="not_your_applicant"
+                )
     members = applicable_items(bundle_version, answers or {}, require_all=True)
     clean_answers = {str(k): str(v) for k, v in (answers or {}).items()}
     versions = []
@@ -180,11 +224,14 @@ def bundle_case_create(
                 code="item_not_published",
             )
         versions.append(current)
+    if by_staff:
+        service_point = _check_clerk(actor, versions, service_point)
     parts, errors = _split_form(versions, form_data or {})
     if errors:
         raise ValidationFailed(
             _("申请表有%(n)d处需要修改") % {"n": len(errors)}, code="form_invalid", fields=errors
         )
+    on_behalf = by_staff and (bool(on_behalf) or channel in ON_BEHALF_CHANNELS)
     with transaction.atomic():
         day = timezone.localtime(now).strftime("%Y%m%d")
         seq = next_number(f"bundle_case:{day}")
@@ -197,6 +244,9 @@ def bundle_case_create(
             answers=clean_answers,
             lead_department=bundle_version.bundle.lead_department,
             channel=channel,
+            on_behalf=on_behalf,
+            consent_note=(consent_note or "").strip()[:255] if by_staff else "",
+            service_point=service_point if by_staff else None,
             created_by=actor,
             created_at=now,
         )
@@ -207,12 +257,25 @@ def bundle_case_create(
                 version=version,
                 applicant=_applicant_for(version, applicant, business),
                 channel=channel,
+                service_point=service_point if by_staff else None,
+                on_behalf=on_behalf,
+                consent_note=consent_note,
                 form_data=part,
+                own_visit=False,
                 now=now,
             )
             case.bundle_case = bundle_case
             case.save(update_fields=["bundle_case"])
             created.append(case)
+        if by_staff and channel in IN_PERSON_CHANNELS and service_point is not None:
+            visit = record_visit(
+                actor=actor,
+                applicant=applicant,
+                service_point=service_point,
+                purpose=_("一件事窗口申请"),
+                now=now,
+            )
+            bundle_case.visits.add(visit)
         record(
             action="bundle_case.created",
             actor=actor,
@@ -339,8 +402,10 @@ def bundle_case_submit(
                 fields={"status": fresh.status, "transition": "submit"},
             )
         subs = sub_cases_of(fresh)
-        for case in subs:
-            case_submit(actor=actor, case=case, now=now)
+        with one_message(fresh):
+            for case in subs:
+                case_submit(actor=actor, case=case, now=now)
+        tell_bundle_applicant(fresh, "bundle_case.submitted", now=now, count=len(subs))
         fresh.refresh_from_db(fields=["status"])
         fresh.status = B.SUBMITTED
         fresh.submitted_at = now
@@ -383,7 +448,21 @@ def bundle_case_accept(
     deadline and goes to its department's inbox through its first step; an on-the-spot
     item (即办件) is decided at once when the officer holds the decision authority, else it
     waits in decision for its department) and start the bundle's own promised deadline.
-    All sub-cases or none."""
+    All sub-cases or none; ONE message to the applicant."""
+    return accept_sub_cases(actor=actor, bundle_case=bundle_case, missing={}, now=now)
+
+
+def accept_sub_cases(
+    *,
+    actor: Any,
+    bundle_case: BundleCase,
+    missing: dict[int, list[tuple[CaseMaterial, Any]]],
+    now: datetime | None,
+) -> BundleCase:
+    """The one acceptance; ``missing``: per sub-case id, the 容缺 materials and their due
+    dates (those sub-cases are accepted with ``case_accept_with_missing``)."""
+    from onewindow.cases.services.acceptance import _service_point_of, case_accept_with_missing
+
     _authenticated(actor)
     now = now or clock.now()
     with transaction.atomic():
@@ -395,27 +474,30 @@ def bundle_case_accept(
                 fields={"status": fresh.status, "transition": "accept"},
             )
         subs = [c for c in sub_cases_of(fresh) if c.status not in DROPPED]
-        for case in subs:
-            if case.item_version.is_instant and may_decide_on_the_spot(actor, case, at=now):
-                case_accept_instant(actor=actor, case=case, now=now)  # 即办件: decided now
-            else:
-                case_accept(actor=actor, case=case, now=now)
+        with one_message(fresh):
+            for case in subs:
+                if case.pk in missing:
+                    case_accept_with_missing(
+                        actor=actor, case=case, missing=missing[case.pk], now=now
+                    )
+                elif case.item_version.is_instant and may_decide_on_the_spot(actor, case, at=now):
+                    case_accept_instant(actor=actor, case=case, now=now)  # 即办件: decided now
+                else:
+                    case_accept(actor=actor, case=case, now=now)
         fresh.refresh_from_db(fields=["status"])
         limit = fresh.bundle_version.promised_limit
-        fresh.status = derive_status([c.status for c in subs], B.ACCEPTED, progressed=False)
+        fresh.status = derive_status(
+            [c.status for c in subs], B.ACCEPTED, progressed=False, awaiting=False
+        )
         fresh.accepted_at = now
         fresh.accepted_by = actor
         fresh.promised_limit = limit
         fresh.promised_due_at = bundle_due_at(now, limit)
-        fresh.save(
-            update_fields=[
-                "status",
-                "accepted_at",
-                "accepted_by",
-                "promised_limit",
-                "promised_due_at",
-            ]
-        )
+        fields = ["status", "accepted_at", "accepted_by", "promised_limit", "promised_due_at"]
+        if fresh.service_point_id is None:
+            fresh.service_point = _service_point_of(actor)
+            fields.append("service_point")
+        fresh.save(update_fields=fields)
         record(
             action="bundle_case.accepted",
             actor=actor,
@@ -426,8 +508,31 @@ def bundle_case_accept(
                 "sub_cases": [c.number for c in subs],
                 "promised_limit": limit,
                 "promised_due_at": fresh.promised_due_at.isoformat(),
+                "missing": {
+                    str(pk): [m.material_type.code for m, _d in rows]
+                    for pk, rows in missing.items()
+                },
             },
         )
+        due = chinese_date(fresh.promised_due_at)
+        if missing:
+            names = sorted({m.material_type.name for rows in missing.values() for m, _d in rows})
+            tell_bundle_applicant(
+                fresh,
+                "bundle_case.accepted_missing",
+                now=now,
+                materials="、".join(names),
+                promised_due=due,
+            )
+        else:
+            tell_bundle_applicant(
+                fresh,
+                "bundle_case.accepted",
+                now=now,
+                count=len(subs),
+                accepted_on=chinese_date(now),
+                promised_due=due,
+            )
     _copy(fresh, bundle_case)
     return bundle_case
 
@@ -453,10 +558,13 @@ def bundle_case_withdraw(
                 fields={"status": fresh.status, "transition": "withdraw"},
             )
         withdrawn = []
-        for case in sub_cases_of(fresh):
-            if case.status in WITHDRAWABLE:
-                case_withdraw(actor=actor, case=case, reason=reason, now=now)
-                withdrawn.append(case.number)
+        with one_message(fresh):
+            for case in sub_cases_of(fresh):
+                if case.status in WITHDRAWABLE:
+                    case_withdraw(actor=actor, case=case, reason=reason, now=now)
+                    withdrawn.append(case.number)
+        if fresh.status != B.DRAFT:
+            tell_bundle_applicant(fresh, "bundle_case.withdrawn", now=now)
         fresh.refresh_from_db(fields=["status"])
         fresh.status = B.WITHDRAWN
         fresh.withdrawn_at = now
@@ -471,71 +579,3 @@ def bundle_case_withdraw(
         )
     _copy(fresh, bundle_case)
     return bundle_case
-
-
-# ---------------------------------------------------------------------------- following
-
-
-def derive_status(statuses: Iterable[str], current: str, *, progressed: bool) -> str:
-    """The bundle's status from its sub-cases' (pure). Withdrawn and ended bundles stay so;
-    withdrawn / not-accepted sub-cases are out of the count."""
-    if current in (B.WITHDRAWN, B.ENDED):
-        return current
-    all_ = list(statuses)
-    live = [s for s in all_ if s not in DROPPED]
-    if not all_:
-        return current
-    if not live:
-        return B.WITHDRAWN if all(s == S.WITHDRAWN for s in all_) else B.ENDED
-    if all(s == S.DRAFT for s in live):
-        return B.DRAFT
-    if any(s == S.DRAFT or s in PRE_ACCEPTANCE for s in live):
-        return B.SUBMITTED
-    if all(s == S.DELIVERED for s in live):
-        return B.DELIVERED
-    if all(s in FINISHED for s in live):
-        return B.CONCLUDED
-    if current == B.ACCEPTED and not progressed:
-        return B.ACCEPTED
-    if current == B.SUBMITTED and not progressed:
-        return B.ACCEPTED
-    return B.IN_PROGRESS
-
-
-def follow_sub_case(case: Case, *, transition: str, target: str) -> None:
-    """Keep the bundle's status in step with a sub-case that has just changed (inside the
-    sub-case's transaction; the bundle row is locked first)."""
-    if not case.bundle_case_id:
-        return
-    bundle_case = BundleCase.objects.select_for_update().get(pk=case.bundle_case_id)
-    statuses = list(
-        Case.objects.filter(bundle_case_id=bundle_case.pk)
-        .exclude(pk=case.pk)
-        .values_list("status", flat=True)
-    )
-    statuses.append(target)
-    new = derive_status(statuses, bundle_case.status, progressed=transition not in ACCEPTING)
-    if new == bundle_case.status:
-        return
-    at = clock.now()
-    old = bundle_case.status
-    bundle_case.status = new
-    fields = ["status"]
-    if new == B.CONCLUDED and bundle_case.concluded_at is None:
-        bundle_case.concluded_at = at
-        fields.append("concluded_at")
-    if new == B.DELIVERED and bundle_case.delivered_at is None:
-        bundle_case.delivered_at = at
-        fields.append("delivered_at")
-    if new == B.ENDED and bundle_case.ended_at is None:
-        bundle_case.ended_at = at
-        fields.append("ended_at")
-    bundle_case.save(update_fields=fields)
-    record(
-        action="bundle_case.status_followed",
-        actor=None,
-        obj=bundle_case,
-        at=at,
-        summary=f"{bundle_case.number} {old} → {new}",
-        payload={"from": old, "to": new, "sub_case": case.number, "transition": transition},
-    )
