@@ -3,6 +3,7 @@
 from django.urls import path
 
 from onewindow.portal import applicant_views as views
+from onewindow.portal import bundle_case_views as bundle_views
 
 urlpatterns = [
     path("items/<str:code>/apply/", views.apply, name="apply"),
@@ -36,4 +37,18 @@ urlpatterns = [
         name="notification_read",
     ),
     path("my/notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    # 一件事一次办: the applicant's bundle cases (bundle_case_views.py)
+    path("bundles/<str:code>/apply/", bundle_views.bundle_apply, name="bundle_apply"),
+    path("my/bundles/", bundle_views.my_bundle_cases, name="my_bundle_cases"),
+    path(
+        "my/bundles/<str:number>/",
+        bundle_views.bundle_case_detail_view,
+        name="bundle_case_detail",
+    ),
+    path("my/bundles/<str:number>/edit/", bundle_views.bundle_case_edit, name="bundle_case_edit"),
+    path(
+        "my/bundles/<str:number>/withdraw/",
+        bundle_views.bundle_case_withdraw_view,
+        name="bundle_case_withdraw",
+    ),
 ]

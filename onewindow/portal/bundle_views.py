@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from onewindow.bundles import selectors
@@ -49,5 +50,8 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         "error": error,
         "api_url": reverse("api:get_bundle", args=[code]),
         "conditional_left_out": [m for m in guide.members if m not in guide.applicable],
+        # 在线申请 carries the answers given so far to the application's first page.
+        "apply_url": reverse("portal:bundle_apply", args=[code])
+        + ("?" + urlencode(guide.answers) if guide.answers else ""),
     }
     return render(request, "portal/bundles/guide.html", context)

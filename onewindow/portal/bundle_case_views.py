@@ -1,0 +1,502 @@
+"""The applicant's bundle case screens (一件事一次办): apply from the merged guide with the
+answers, fill ONE merged form, upload each material type once, submit; 我的一件事 and a
+bundle case's page (status, the bundle's own deadline, every sub-case with its department,
+status and deadlines, notices, what to do, withdrawal).
+
+Every write goes through ``onewindow.cases.services.bundle``; reads through
+``onewindow.cases.bundle_selectors``. A bundle case is 404 for anyone not on its applicant's
+side (another applicant, and staff too: they work in the back office). Screens work
+without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from onewindow.bundles import selectors as bundles
+from onewindow.bundles.models import BundleVersion
+from onewindow.bundles.selectors import Guide
+from onewindow.cases.bundle_selectors import BundleCaseDetail, SubCaseView, bundle_case_detail
+from onewindow.cases.formdata import validate_form
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    Case,
+    CaseMaterial,
+    MaterialStatus,
+    Notice,
+    NoticeKind,
+)
+from onewindow.cases.selectors import applicants_of
+from onewindow.cases.services.bundle import (
+    bundle_case_create,
+    bundle_case_submit,
+    bundle_case_update_form,
+    bundle_case_withdraw,
+    bundle_material_upload,
+    sub_cases_of,
+)
+from onewindow.cases.states import CaseStatus
+from onewindow.catalog.models import DeliveryMethod, SubjectType
+from onewindow.common.errors import DomainError, NotFound, ValidationFailed
+from onewindow.org.models import Applicant, ApplicantKind
+from onewindow.portal.applicant_forms import DELIVERY_KEY, delivery_values
+from onewindow.portal.bundle_case_forms import (
+    ANSWER_PREFIX,
+    FILE_PREFIX,
+    BundleApplyForm,
+    BundleWithdrawForm,
+    MaterialSlot,
+    bundle_prefill,
+    collect_merged,
+    common_delivery_options,
+    files_by_type,
+    material_slots,
+    merged_specs,
+    stored_values,
+)
+
+PAGE_SIZE = 20
+B = BundleCaseStatus
+OPEN_BUNDLE = frozenset({B.SUBMITTED, B.ACCEPTED, B.IN_PROGRESS})
+# Sub-case states that ask something of the applicant.
+TO_CORRECT = frozenset({CaseStatus.AWAITING_CORRECTION, CaseStatus.RETURNED})
+DECISION_KINDS = (NoticeKind.APPROVAL, NoticeKind.REFUSAL)
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def own_bundle_cases(user: Any) -> QuerySet[BundleCase]:
+    """The bundle cases of the applicants the account represents, and those it filed."""
+    return (
+        BundleCase.objects.filter(
+            Q(created_by=user) | Q(applicant__users=user) | Q(sub_cases__applicant__users=user)
+        )
+        .distinct()
+        .select_related("bundle_version", "lead_department", "applicant")
+    )
+
+
+def _own_detail(request: HttpRequest, number: str) -> BundleCaseDetail:
+    """The whole bundle case if the account is on its applicant's side; 404 otherwise
+    (staff of the lead department included: their screen is the back office's)."""
+    try:
+        detail = bundle_case_detail(request.user, number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not detail.as_applicant:
+        raise Http404(_("未找到该一件事办件"))
+    return detail
+
+
+def _guide(bundle_case: BundleCase) -> Guide:
+    version = bundles.version_for_guide(bundle_case.bundle_version)
+    return bundles.build_guide(version, bundle_case.answers or None)
+
+
+# ---------------------------------------------------------------------------- apply
+
+
+def _applicants_for(user: Any, version: BundleVersion) -> QuerySet[Applicant]:
+    applicants = applicants_of(user)
+    if version.audience == SubjectType.LEGAL:
+        return applicants.filter(kind=ApplicantKind.LEGAL)
+    if version.audience == SubjectType.NATURAL:
+        return applicants.filter(kind=ApplicantKind.NATURAL)
+    return applicants
+
+
+def _posted_answers(guide: Guide, post: Any) -> dict[str, str]:
+    answers = {}
+    for q in guide.questions:
+        value = (post.get(ANSWER_PREFIX + q.question.code) or "").strip()
+        if value:
+            answers[q.question.code] = value
+    return answers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_apply(request: HttpRequest, code: str) -> HttpResponse:
+    """在线申请 from the merged guide: on whose behalf, the answers (pre-filled from the
+    guide's), then one application with one draft sub-case per applicable item."""
+    try:
+        version = bundles.published_version(code)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    applicants = _applicants_for(request.user, version)
+    codes = {q.code for q in version.questions.all()}
+    if request.method == "POST":
+        answers = _posted_answers(bundles.build_guide(version), request.POST)
+    else:
+        answers = {k: str(request.GET.get(k)) for k in codes if request.GET.get(k)}
+    try:
+        guide = bundles.build_guide(version, answers)
+    except ValidationFailed:
+        answers = {}
+        guide = bundles.build_guide(version)
+    form = BundleApplyForm(request.POST or None, applicants=applicants)
+    answer_errors: dict[str, str] = {}
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        applicant = form.cleaned_data["applicant"]
+        business = form.cleaned_data.get("business")
+        if applicant.kind == ApplicantKind.LEGAL:
+            business = None
+        try:
+            bundle_case = _create(request, version, guide, applicant, business, answers)
+        except DomainError as exc:
+            error = exc.message
+            for key, value in exc.fields.items():
+                name = str(key).removeprefix("answers.")
+                answer_errors[name] = "；".join(value) if isinstance(value, list) else str(value)
+        else:
+            messages.success(
+                request,
+                _("已为您生成一件事申请 %(number)s，请填写一张申请表并上传材料。")
+                % {"number": bundle_case.number},
+            )
+            return redirect("portal:bundle_case_edit", number=bundle_case.number)
+    if not form.is_bound:
+        first = applicants.filter(kind=ApplicantKind.NATURAL).first() or applicants.first()
+        business = applicants.filter(kind=ApplicantKind.LEGAL).first()
+        form = BundleApplyForm(
+            initial={
+                "applicant": first.pk if first else None,
+                "business": business.pk if business else None,
+            },
+            applicants=applicants,
+        )
+    context = {
+        "v": version,
+        "g": guide,
+        "form": form,
+        "error": error,
+        "answer_errors": answer_errors,
+        "has_applicants": applicants.exists(),
+        "has_business": applicants.filter(kind=ApplicantKind.LEGAL).exists(),
+    }
+    return render(request, "portal/bundle_case/apply.html", context, status=422 if error else 200)
+
+
+def _create(
+    request: HttpRequest,
+    version: BundleVersion,
+    guide: Guide,
+    applicant: Applicant,
+    business: Applicant | None,
+    answers: dict[str, str],
+) -> BundleCase:
+    """Create the bundle case with what the platform knows pre-filled; a pre-filled value
+    the merged form refuses is left for the applicant to type."""
+    try:
+        applicable = bundles.build_guide(version, answers, require_all=True)
+    except ValidationFailed:
+        applicable = guide
+    data = bundle_prefill(applicable.fields, applicant, business)
+    try:
+        return bundle_case_create(
+            actor=request.user,
+            bundle_version=version,
+            applicant=applicant,
+            business=business,
+            answers=answers,
+            form_data=data,
+        )
+    except ValidationFailed as exc:
+        if exc.code != "form_invalid":
+            raise
+        data = {k: v for k, v in data.items() if k not in exc.fields}
+        return bundle_case_create(
+            actor=request.user,
+            bundle_version=version,
+            applicant=applicant,
+            business=business,
+            answers=answers,
+            form_data=data,
+        )
+
+
+# ---------------------------------------------------------------------------- fill in
+
+
+def _save_form(
+    request: HttpRequest, bundle_case: BundleCase, data: dict[str, Any]
+) -> dict[str, str]:
+    """Save every valid value of the merged form; the errors of the others (their typed
+    text stays on the page)."""
+    try:
+        bundle_case_update_form(actor=request.user, bundle_case=bundle_case, form_data=data)
+    except ValidationFailed as exc:
+        errors = {str(k): _text(v) for k, v in exc.fields.items()}
+        valid = {k: v for k, v in data.items() if k not in errors}
+        if valid:
+            bundle_case_update_form(actor=request.user, bundle_case=bundle_case, form_data=valid)
+        return errors
+    return {}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "；".join(str(v) for v in value)
+    return str(value)
+
+
+def _upload_all(
+    request: HttpRequest, bundle_case: BundleCase, slots: list[MaterialSlot]
+) -> dict[str, str]:
+    """Each chosen file once for its material type (copied to every sub-case asking it)."""
+    known = {s.code for s in slots}
+    errors: dict[str, str] = {}
+    for code, upload in files_by_type(request.FILES).items():
+        if code not in known:
+            continue
+        try:
+            bundle_material_upload(
+                actor=request.user,
+                bundle_case=bundle_case,
+                material_type_code=code,
+                uploaded_file=upload,
+            )
+        except DomainError as exc:
+            errors[code] = exc.message
+    return errors
+
+
+def _all_problems(
+    bundle_case: BundleCase, field_errors: dict[str, str], slot_errors: dict[str, str]
+) -> None:
+    """Everything submission would refuse, at once: empty required fields of any
+    sub-case, missing core and defective materials."""
+    subs = sub_cases_of(bundle_case)
+    for case in subs:
+        try:
+            validate_form(case.item_version, case.form_data)
+        except ValidationFailed as exc:
+            for k, v in exc.fields.items():
+                field_errors.setdefault(str(k), _text(v))
+    upload, _obtained = material_slots(bundle_case)
+    for slot in upload:
+        if slot.status == MaterialStatus.DEFECTIVE:
+            slot_errors.setdefault(slot.code, _("“%(name)s”需补正后重新上传") % {"name": slot.name})
+        elif any(
+            s.item_material.required and s.item_material.core and s.status == MaterialStatus.PENDING
+            for s in slot.slots
+        ):
+            slot_errors.setdefault(slot.code, _("请上传“%(name)s”") % {"name": slot.name})
+
+
+def _submit_errors(
+    exc: ValidationFailed, field_errors: dict[str, str], slot_errors: dict[str, str]
+) -> None:
+    """A sub-case's refusal, keyed as the page shows it: material slots (``materials.<id>``)
+    by material type, fields by their code."""
+    ids = {}
+    for key in exc.fields:
+        name = str(key)
+        if name.startswith("materials.") and name[10:].isdigit():
+            ids[int(name[10:])] = key
+    types = dict(CaseMaterial.objects.filter(pk__in=ids).values_list("pk", "material_type__code"))
+    for key, value in exc.fields.items():
+        name = str(key)
+        if name.startswith("materials."):
+            code = types.get(int(name[10:])) if name[10:].isdigit() else None
+            if code:
+                slot_errors.setdefault(code, _text(value))
+        else:
+            field_errors.setdefault(name, _text(value))
+
+
+def _edit_context(
+    detail: BundleCaseDetail,
+    *,
+    values: dict[str, Any],
+    field_errors: dict[str, str],
+    slot_errors: dict[str, str],
+    error: str = "",
+) -> dict[str, Any]:
+    bundle_case = detail.bundle_case
+    guide = _guide(bundle_case)
+    subs = [v.case for v in detail.sub_cases]
+    upload, obtained = material_slots(bundle_case)
+    for slot in upload:
+        slot.error = slot_errors.get(slot.code, "")
+    fields = merged_specs(guide.fields, values, field_errors)
+    summary = [(f"f-{f.code}", f.label, f.error) for f in fields if f.error]
+    known = {f.code for f in fields}
+    summary += [("f-form", k, v) for k, v in field_errors.items() if k not in known]
+    if field_errors.get(DELIVERY_KEY):
+        summary = [s for s in summary if s[1] != DELIVERY_KEY]
+        summary.append(("f-delivery", _("送达方式"), field_errors[DELIVERY_KEY]))
+    summary += [(f"m-{s.code}", s.name, s.error) for s in upload if s.error]
+    return {
+        "bc": bundle_case,
+        "detail": detail,
+        "g": guide,
+        "fields": fields,
+        "uploads": upload,
+        "obtained": obtained,
+        "delivery": delivery_values(values.get(DELIVERY_KEY)),
+        "delivery_options": common_delivery_options(subs),
+        "delivery_error": field_errors.get(DELIVERY_KEY, ""),
+        "express": DeliveryMethod.EXPRESS,
+        "summary": summary,
+        "error": error,
+        "file_prefix": FILE_PREFIX,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_case_edit(request: HttpRequest, number: str) -> HttpResponse:
+    """一表申请: the one merged form and one upload per material type; save or submit."""
+    detail = _own_detail(request, number)
+    bundle_case = detail.bundle_case
+    if bundle_case.status != B.DRAFT:
+        messages.info(
+            request,
+            _("一件事办件当前状态为“%(status)s”，不能修改申请。")
+            % {"status": bundle_case.get_status_display()},
+        )
+        return redirect("portal:bundle_case_detail", number=number)
+    subs = [v.case for v in detail.sub_cases]
+    if request.method == "GET":
+        values = stored_values(subs)
+        options = common_delivery_options(subs)
+        if DELIVERY_KEY not in values and options:
+            values[DELIVERY_KEY] = options[0][0]
+        ctx = _edit_context(detail, values=values, field_errors={}, slot_errors={})
+        return render(request, "portal/bundle_case/edit.html", ctx)
+
+    guide = _guide(bundle_case)
+    data = collect_merged(
+        guide.fields, request.POST, with_delivery=bool(common_delivery_options(subs))
+    )
+    field_errors = _save_form(request, bundle_case, data)
+    upload, _obtained = material_slots(bundle_case)
+    slot_errors = _upload_all(request, bundle_case, upload)
+    error = ""
+    submitting = request.POST.get("action") == "submit"
+    if not field_errors and not slot_errors:
+        if not submitting:
+            messages.success(request, _("已保存。"))
+            return redirect("portal:bundle_case_edit", number=number)
+        try:
+            bundle_case_submit(actor=request.user, bundle_case=bundle_case)
+        except ValidationFailed as exc:
+            _submit_errors(exc, field_errors, slot_errors)
+            if not field_errors and not slot_errors:
+                error = exc.message
+        except DomainError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("一件事申请已提交，编号 %(number)s。请等待窗口统一受理，") % {"number": number}
+                + _("结果将通过站内消息和短信通知您。"),
+            )
+            return redirect("portal:bundle_case_detail", number=number)
+    if submitting:
+        _all_problems(bundle_case, field_errors, slot_errors)
+    n = len(field_errors) + len(slot_errors)
+    if n and not error:
+        error = _("有%(n)d处需要修改，请查看标红的内容。") % {"n": n}
+    detail = _own_detail(request, number)
+    values = {**stored_values([v.case for v in detail.sub_cases]), **data}  # typed text wins
+    ctx = _edit_context(
+        detail, values=values, field_errors=field_errors, slot_errors=slot_errors, error=error
+    )
+    return render(request, "portal/bundle_case/edit.html", ctx, status=422)
+
+
+# ---------------------------------------------------------------------------- my bundles
+
+
+@login_required
+@require_safe
+def my_bundle_cases(request: HttpRequest) -> HttpResponse:
+    qs = own_bundle_cases(request.user).order_by("-created_at", "-id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "portal/bundle_case/list.html", {"page": page})
+
+
+@dataclass(frozen=True)
+class SubCaseRow:
+    view: SubCaseView
+    notices: list[Notice]
+    todo: str
+
+    @property
+    def case(self) -> Case:
+        return self.view.case
+
+    @property
+    def decision(self) -> Notice | None:
+        return next((n for n in reversed(self.notices) if n.kind in DECISION_KINDS), None)
+
+
+def _todo(case: Case) -> str:
+    if case.status == CaseStatus.AWAITING_CORRECTION:
+        return _("补齐材料")
+    if case.status == CaseStatus.RETURNED:
+        return _("退回补正")
+    if any(m.status == MaterialStatus.MISSING_ALLOWED for m in case.materials.all()):
+        return _("容缺材料待补交")
+    return ""
+
+
+@login_required
+@require_safe
+def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
+    detail = _own_detail(request, number)
+    bundle_case = detail.bundle_case
+    subs = [v.case for v in detail.sub_cases]
+    notices = {c.pk: list(c.notices.exclude(pdf="").order_by("issued_at", "id")) for c in subs}
+    rows = [SubCaseRow(v, notices[v.case.pk], _todo(v.case)) for v in detail.sub_cases]
+    context = {
+        "bc": bundle_case,
+        "detail": detail,
+        "rows": rows,
+        "todo": [r for r in rows if r.todo],
+        "refused": [r for r in rows if r.case.status == CaseStatus.REFUSED],
+        "can_withdraw": bundle_case.status in OPEN_BUNDLE | {B.DRAFT},
+    }
+    return render(request, "portal/bundle_case/detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bundle_case_withdraw_view(request: HttpRequest, number: str) -> HttpResponse:
+    """Confirm, then withdraw the whole bundle (every sub-case not yet decided)."""
+    detail = _own_detail(request, number)
+    bundle_case = detail.bundle_case
+    if bundle_case.status not in OPEN_BUNDLE | {B.DRAFT}:
+        messages.error(
+            request,
+            _("一件事办件当前状态为“%(status)s”，不能撤回。")
+            % {"status": bundle_case.get_status_display()},
+        )
+        return redirect("portal:bundle_case_detail", number=number)
+    form = BundleWithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bundle_case_withdraw(
+                actor=request.user, bundle_case=bundle_case, reason=form.cleaned_data["reason"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("一件事申请已撤回，各事项同时撤回。"))
+            return redirect("portal:bundle_case_detail", number=number)
+    return render(request, "portal/bundle_case/withdraw.html", {"bc": bundle_case, "form": form})
