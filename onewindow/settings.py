@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.notify",
     "onewindow.cases",
+    "onewindow.ranking",
     "onewindow.portal",
     "onewindow.backoffice",
     "onewindow.demo",

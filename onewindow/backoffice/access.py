@@ -54,6 +54,12 @@ MENU = [
     MenuEntry("backoffice:tasks", gettext_lazy("我的任务"), TASKS),
     MenuEntry("backoffice:results", gettext_lazy("办结出件"), WINDOW),
     MenuEntry("backoffice:cases", gettext_lazy("办件查询"), BACK_OFFICE),
+    MenuEntry("ranking:manage", gettext_lazy("群众评议"), frozenset({"ranking.manage"})),
+    MenuEntry(
+        "ranking:follow_ups",
+        gettext_lazy("评议整改"),
+        frozenset({"ranking.manage", "ranking.respond"}),
+    ),
 ]
 
 

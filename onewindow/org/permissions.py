@@ -23,11 +23,15 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WINDOW_CLERK: frozenset({"case.accept", "hall.serve", "applicant.register"}),
     Role.PRE_REVIEWER: frozenset({"case.prereview", "hall.serve"}),
     Role.APPROVER: frozenset({"case.review"}),
-    Role.SECTION_CHIEF: frozenset({"case.review", "case.decide", "supervision.view_department"}),
+    Role.SECTION_CHIEF: frozenset(
+        {"case.review", "case.decide", "supervision.view_department", "ranking.respond"}
+    ),
     Role.CHIEF_REPRESENTATIVE: frozenset(
         {"case.accept", "case.review", "case.decide", "supervision.view_department"}
     ),
-    Role.SUPERVISOR: frozenset({"supervision.view", "audit.view", "catalog.view_drafts"}),
+    Role.SUPERVISOR: frozenset(
+        {"supervision.view", "audit.view", "catalog.view_drafts", "ranking.manage"}
+    ),
     Role.CENTRE_ADMIN: frozenset(
         {
             "catalog.edit",
@@ -41,6 +45,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "authorisation.grant",
             "audit.view",
             "supervision.view",
+            "ranking.manage",
         }
     ),
     Role.DEPARTMENT_ADMIN: frozenset(
@@ -50,6 +55,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             "org.manage_staff",
             "authorisation.grant",
             "supervision.view_department",
+            "ranking.respond",
         }
     ),
 }

@@ -26,14 +26,19 @@ EXPECTED: dict[str, set[str]] = {
     "window_clerk": {"case.accept", "hall.serve", "applicant.register"},
     "pre_reviewer": {"case.prereview", "hall.serve"},
     "approver": {"case.review"},
-    "section_chief": {"case.review", "case.decide", "supervision.view_department"},
+    "section_chief": {
+        "case.review",
+        "case.decide",
+        "supervision.view_department",
+        "ranking.respond",
+    },
     "chief_representative": {
         "case.accept",
         "case.review",
         "case.decide",
         "supervision.view_department",
     },
-    "supervisor": {"supervision.view", "audit.view", "catalog.view_drafts"},
+    "supervisor": {"supervision.view", "audit.view", "catalog.view_drafts", "ranking.manage"},
     "centre_admin": {
         "catalog.edit",
         "catalog.review",
@@ -46,6 +51,7 @@ EXPECTED: dict[str, set[str]] = {
         "authorisation.grant",
         "audit.view",
         "supervision.view",
+        "ranking.manage",
     },
     "department_admin": {
         "catalog.edit",
@@ -53,6 +59,7 @@ EXPECTED: dict[str, set[str]] = {
         "org.manage_staff",
         "authorisation.grant",
         "supervision.view_department",
+        "ranking.respond",
     },
 }
 
