@@ -1,6 +1,12 @@
 from django.urls import path
 
-from onewindow.backoffice import views_acceptance, views_cases, views_tasks, views_window
+from onewindow.backoffice import (
+    views_acceptance,
+    views_bundles,
+    views_cases,
+    views_tasks,
+    views_window,
+)
 
 app_name = "backoffice"
 
@@ -40,4 +46,9 @@ urlpatterns = [
         views_cases.notice_pdf,
         name="notice_pdf",
     ),
+    # 一件事一次办 (views_bundles.py)
+    path("bundles/", views_bundles.bundles, name="bundles"),
+    path("bundles/window/", views_bundles.bundle_window, name="bundle_window"),
+    path("bundles/window/<str:number>/", views_bundles.bundle_accept, name="bundle_accept"),
+    path("bundles/<str:number>/", views_bundles.bundle, name="bundle"),
 ]

@@ -1,0 +1,217 @@
+"""一件事一次办 in the back office: the window accepts a bundle case in one action (一窗受理,
+fanning out to every department), and the lead department's view of the whole bundle
+(every sub-case with its department, status, holder and deadline).
+
+Each department works its own sub-case through the ordinary task and decision screens;
+these screens only add what concerns the bundle as a whole. Bundle cases are read through
+``cases.bundle_selectors`` (another department's bundle is a 404) and changed through
+``cases.services.bundle``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from onewindow.backoffice.access import TASKS, WINDOW, staff_view
+from onewindow.backoffice.context import done, fail, form_rows
+from onewindow.backoffice.selectors import workdays_left
+from onewindow.cases.bundle_selectors import (
+    BundleCaseDetail,
+    SubCaseView,
+    bundle_case_detail,
+    bundle_cases_for_lead,
+)
+from onewindow.cases.models import BundleCase, BundleCaseStatus, Case, Task, TaskStatus
+from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.states import CLOCK_RUNNING, CaseStatus
+from onewindow.common.errors import DomainError, NotFound
+from onewindow.org.permissions import departments_for
+
+B = BundleCaseStatus
+LEAD = WINDOW | TASKS  # the lead department's officers (and the centre's windows)
+LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
+FINISHED = frozenset({CaseStatus.CONCLUDED, CaseStatus.DELIVERED})
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+def bundles_to_accept(actor: Any) -> QuerySet[BundleCase]:
+    """Submitted bundle cases the actor may accept in one action: ``case.accept`` in the
+    department of every sub-case (one set-based query), the oldest submission first."""
+    departments = departments_for(actor, "case.accept")
+    outside = Case.objects.filter(bundle_case=OuterRef("pk")).exclude(
+        department__in=departments.values("pk")
+    )
+    return (
+        BundleCase.objects.filter(status=B.SUBMITTED)
+        .exclude(Exists(outside))
+        .select_related("bundle_version", "lead_department", "applicant")
+        .order_by("submitted_at", "id")
+    )
+
+
+def _to_accept_or_404(actor: Any, number: str) -> BundleCase:
+    found = bundles_to_accept(actor).filter(number=number).first()
+    if found is None:
+        raise Http404(_("未找到待受理的一件事办件"))
+    return found
+
+
+def _lead_detail_or_404(actor: Any, number: str) -> BundleCaseDetail:
+    """The whole bundle for staff of its lead department (an applicant's own account, or
+    a cooperating department, gets a 404 here)."""
+    try:
+        detail = bundle_case_detail(actor, number)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    if not bundle_cases_for_lead(actor).filter(pk=detail.bundle_case.pk).exists():
+        raise Http404(_("未找到该一件事办件"))
+    return detail
+
+
+@dataclass(frozen=True)
+class SubCaseRow:
+    """A sub-case as the lead sees it: who holds it now and how much time is left."""
+
+    view: SubCaseView
+    holder: str
+    promised_left: int | None
+
+    @property
+    def case(self) -> Case:
+        return self.view.case
+
+
+def _holders(cases: list[Case]) -> dict[int, str]:
+    """Who holds each sub-case's live task: the officer who claimed it, else the inbox
+    (department and role) it waits in. One query for all sub-cases."""
+    tasks = (
+        Task.objects.filter(case__in=cases, status__in=LIVE_TASKS)
+        .select_related("assignee", "department", "step")
+        .order_by("created_at", "id")
+    )
+    holders: dict[int, str] = {}
+    for task in tasks:
+        if task.assignee_id is not None and task.assignee is not None:
+            who = task.assignee.get_full_name() or task.assignee.get_username()
+            text = _("%(who)s（%(step)s，办理中）") % {"who": who, "step": task.step.name}
+        else:
+            text = _("%(dept)s待认领（%(step)s）") % {
+                "dept": task.department.name,
+                "step": task.step.name,
+            }
+        holders.setdefault(task.case_id, text)
+    return holders
+
+
+def sub_case_rows(detail: BundleCaseDetail) -> list[SubCaseRow]:
+    cases = [v.case for v in detail.sub_cases]
+    holders = _holders(cases)
+    return [
+        SubCaseRow(
+            view=v,
+            holder=holders.get(v.case.pk, ""),
+            promised_left=workdays_left(v.case.promised_due_at)
+            if v.case.status in CLOCK_RUNNING
+            else None,
+        )
+        for v in detail.sub_cases
+    ]
+
+
+# ---------------------------------------------------------------------------- the window
+
+
+@require_safe
+@staff_view(WINDOW, current="backoffice:bundle_window")
+def bundle_window(request: HttpRequest) -> HttpResponse:
+    """一件事受理: the bundle cases waiting for their one acceptance."""
+    rows = list(bundles_to_accept(request.user).prefetch_related("sub_cases__department")[:200])
+    context = {"rows": rows, "menu": request.backoffice_menu}  # type: ignore[attr-defined]
+    return render(request, "backoffice/bundles/window.html", context)
+
+
+def _accept_context(request: HttpRequest, bundle_case: BundleCase) -> dict[str, Any]:
+    subs = list(
+        bundle_case.sub_cases.select_related("item_version", "department", "applicant").order_by(
+            "id"
+        )
+    )
+    materials = {
+        c.pk: list(
+            c.materials.select_related("material_type", "item_material").order_by(
+                "item_material__order", "id"
+            )
+        )
+        for c in subs
+    }
+    return {
+        "bc": bundle_case,
+        "subs": [(c, form_rows(c), materials[c.pk]) for c in subs],
+        "departments": sorted({c.department.name for c in subs}),
+        "menu": request.backoffice_menu,  # type: ignore[attr-defined]
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(WINDOW, current="backoffice:bundle_window")
+def bundle_accept(request: HttpRequest, number: str) -> HttpResponse:
+    """One acceptance for the whole bundle: every sub-case accepted (each with its own
+    deadlines, routed to its department), the bundle's own deadline started."""
+    bundle_case = _to_accept_or_404(request.user, number)
+    template = "backoffice/bundles/accept.html"
+    if request.method == "GET":
+        return render(request, template, _accept_context(request, bundle_case))
+    try:
+        bundle_case_accept(actor=request.user, bundle_case=bundle_case)
+    except DomainError as error:
+        return fail(request, template, _accept_context(request, bundle_case), error)
+    done(
+        request,
+        _("已一窗受理 %(number)s：%(n)d个事项已分送各部门并联办理。")
+        % {"number": bundle_case.number, "n": bundle_case.sub_cases.count()},
+    )
+    return redirect("backoffice:bundle_window")
+
+
+# ---------------------------------------------------------------------------- the lead
+
+
+@require_safe
+@staff_view(LEAD, current="backoffice:bundles")
+def bundles(request: HttpRequest) -> HttpResponse:
+    """The bundle cases the actor's department leads (牵头), the bundle deadline first."""
+    rows = list(bundle_cases_for_lead(request.user)[:200])
+    context = {"rows": rows, "menu": request.backoffice_menu}  # type: ignore[attr-defined]
+    return render(request, "backoffice/bundles/list.html", context)
+
+
+def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str, Any]:
+    rows = sub_case_rows(detail)
+    bundle_case = detail.bundle_case
+    return {
+        "bc": bundle_case,
+        "rows": rows,
+        "all_finished": bool(rows) and all(r.case.status in FINISHED for r in rows),
+        "bundle_left": workdays_left(bundle_case.promised_due_at)
+        if bundle_case.status in (B.ACCEPTED, B.IN_PROGRESS)
+        else None,
+        "menu": request.backoffice_menu,  # type: ignore[attr-defined]
+    }
+
+
+@require_safe
+@staff_view(LEAD, current="backoffice:bundles")
+def bundle(request: HttpRequest, number: str) -> HttpResponse:
+    """The lead's view of one bundle case: every sub-case with department, status,
+    holder and deadline (cooperating departments see only their sub-case: 404 here)."""
+    detail = _lead_detail_or_404(request.user, number)
+    return render(request, "backoffice/bundles/bundle.html", _bundle_context(request, detail))

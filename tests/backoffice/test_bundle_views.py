@@ -1,0 +1,197 @@
+"""一件事一次办 in the back office, on the demo district: 张三's 我要开理发店 (lead 区卫生健康委)
+waits at the window; 李四 accepts it in one action; the lead's view shows every sub-case
+with department, status, holder and deadline. Permission matrix for every screen: allowed,
+forbidden (403 in Chinese), another department's bundle (404), anonymous (login)."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from onewindow.bundles.models import Bundle
+from onewindow.bundles.selectors import published_version
+from onewindow.cases.models import BundleCase, BundleCaseStatus, CaseMaterial, MaterialStatus
+from onewindow.cases.services.bundle import (
+    bundle_case_create,
+    bundle_case_submit,
+    bundle_material_upload,
+)
+from onewindow.cases.states import CaseStatus
+from onewindow.demo.data.org import BARBER_USCC
+from onewindow.org.models import Applicant, User
+from tests.backoffice.conftest import client_for
+from tests.cases.test_uploads import a_pdf
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = ["lisi", "wangwu", "hanmei", "zhouqiang", "zhaoliu", "zhangsan"]
+FORM = {
+    "person_name": "张三",
+    "resident_id": "500102198506150130",
+    "phone": "13900000001",
+    "business_name": "张三理发店",
+    "business_address": "示范区城东大道96号",
+    "business_scope": "理发、美发服务",
+    "employees_count": 3,
+    "applicant_name": "张三理发店",
+    "uscc": BARBER_USCC,
+    "legal_representative": "张三",
+    "business_area_m2": "45",
+    "public_place_type": "理发店",
+}
+
+
+@pytest.fixture
+def barber_bundle(people: dict[str, User]) -> BundleCase:
+    """张三's 我要开理发店 (no sign, no staff: 4 items of 3 departments), submitted."""
+    zhangsan = people["zhangsan"]
+    version = published_version(Bundle.objects.get(current_version__name="我要开理发店").code)
+    bc = bundle_case_create(
+        actor=zhangsan,
+        bundle_version=version,
+        applicant=Applicant.objects.get(users=zhangsan, kind="natural"),
+        business=Applicant.objects.get(users=zhangsan, uscc=BARBER_USCC),
+        answers={"sign": "no", "staff": "no"},
+        form_data=FORM,
+    )
+    codes = set(
+        CaseMaterial.objects.filter(case__bundle_case=bc, status=MaterialStatus.PENDING)
+        .filter(item_material__required=True)
+        .values_list("material_type__code", flat=True)
+    )
+    for code in sorted(codes):
+        bundle_material_upload(
+            actor=zhangsan, bundle_case=bc, material_type_code=code, uploaded_file=a_pdf()
+        )
+    return bundle_case_submit(actor=zhangsan, bundle_case=bc)
+
+
+def statuses(people: dict[str, User], url: str) -> dict[str, int]:
+    return {name: client_for(people[name]).get(url).status_code for name in PEOPLE}
+
+
+def test_menu_shows_the_bundle_screens_by_capability(people: dict[str, User]) -> None:
+    def menu(username: str) -> list[str]:
+        page = client_for(people[username]).get(reverse("backoffice:home")).content.decode()
+        nav = page.split('class="bo-menu"', 1)[1].split("</nav>", 1)[0]
+        return [label for label in ("一件事受理", "牵头一件事") if f">{label}</a>" in nav]
+
+    assert menu("lisi") == ["一件事受理", "牵头一件事"]
+    assert menu("hanmei") == ["牵头一件事"]
+    assert menu("zhaoliu") == []
+
+
+def test_window_list_matrix(people: dict[str, User], barber_bundle: BundleCase) -> None:
+    url = reverse("backoffice:bundle_window")
+    assert statuses(people, url) == {
+        "lisi": 200,
+        "zhouqiang": 200,
+        "wangwu": 403,
+        "hanmei": 403,
+        "zhaoliu": 403,
+        "zhangsan": 403,
+    }
+    assert barber_bundle.number in client_for(people["lisi"]).get(url).content.decode()
+    # 周强 accepts for 区市场监管局 only: a bundle with 区卫生健康委 items is not his to accept.
+    assert barber_bundle.number not in client_for(people["zhouqiang"]).get(url).content.decode()
+    forbidden = client_for(people["hanmei"]).get(url)
+    assert "您没有使用该功能的权限" in forbidden.content.decode()
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("org:login"))
+
+
+def test_accept_page_matrix_and_one_acceptance(
+    people: dict[str, User], barber_bundle: BundleCase
+) -> None:
+    url = reverse("backoffice:bundle_accept", args=[barber_bundle.number])
+    assert statuses(people, url) == {
+        "lisi": 200,
+        "zhouqiang": 404,  # other departments' items in it
+        "wangwu": 403,
+        "hanmei": 403,
+        "zhaoliu": 403,
+        "zhangsan": 403,
+    }
+    page = client_for(people["lisi"]).get(url).content.decode()
+    assert "一窗受理全部事项" in page
+    for case in barber_bundle.sub_cases.select_related("item_version"):
+        assert case.item_version.name in page
+    # Someone who may not accept it changes nothing.
+    assert client_for(people["zhouqiang"]).post(url).status_code == 404
+    barber_bundle.refresh_from_db()
+    assert barber_bundle.status == BundleCaseStatus.SUBMITTED
+
+    response = client_for(people["lisi"]).post(url, follow=True)
+    assert response.status_code == 200
+    assert "已一窗受理" in response.content.decode()
+    barber_bundle.refresh_from_db()
+    assert barber_bundle.status in (BundleCaseStatus.ACCEPTED, BundleCaseStatus.IN_PROGRESS)
+    assert barber_bundle.promised_due_at is not None
+    statuses_after = set(barber_bundle.sub_cases.values_list("status", flat=True))
+    assert CaseStatus.SUBMITTED not in statuses_after
+    # Accepted: no longer waiting at the window; a second POST is a 404.
+    assert client_for(people["lisi"]).post(url).status_code == 404
+
+
+def test_lead_view_matrix_and_content(people: dict[str, User], barber_bundle: BundleCase) -> None:
+    from onewindow.cases.services.bundle import bundle_case_accept
+
+    bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
+    listing = reverse("backoffice:bundles")
+    got = statuses(people, listing)
+    assert got == {
+        "lisi": 200,
+        "zhouqiang": 200,
+        "wangwu": 200,
+        "hanmei": 200,
+        "zhaoliu": 403,
+        "zhangsan": 403,
+    }
+    assert barber_bundle.number in client_for(people["hanmei"]).get(listing).content.decode()
+    # 周强 and 王五 (区市场监管局) co-operate: their department does not lead it.
+    for name in ("zhouqiang", "wangwu"):
+        assert barber_bundle.number not in client_for(people[name]).get(listing).content.decode()
+
+    url = reverse("backoffice:bundle", args=[barber_bundle.number])
+    got = statuses(people, url)
+    assert got["hanmei"] == 200
+    assert got["lisi"] == 200  # the centre's windows act for every department
+    assert got["zhouqiang"] == 404  # cooperating department: its own sub-case only
+    assert got["wangwu"] == 404
+    assert got["zhaoliu"] == 403
+    assert got["zhangsan"] == 403
+    page = client_for(people["hanmei"]).get(url).content.decode()
+    assert "各部门并联办理情况" in page
+    assert "套餐承诺办结期限" in page
+    for case in barber_bundle.sub_cases.select_related("item_version", "department"):
+        assert case.number in page
+        assert case.department.name in page
+    assert "待认领" in page  # the holder: the inbox the task waits in
+    due = barber_bundle.__class__.objects.get(pk=barber_bundle.pk).promised_due_at
+    assert due is not None
+    assert f"{due.year}年" in page
+    unknown = client_for(people["hanmei"]).get(
+        reverse("backoffice:bundle", args=["YJS50010220990101000001"])
+    )
+    assert unknown.status_code == 404
+
+
+def test_draft_bundle_is_not_at_the_window(people: dict[str, User]) -> None:
+    zhangsan = people["zhangsan"]
+    version = published_version(Bundle.objects.get(current_version__name="我要开理发店").code)
+    draft = bundle_case_create(
+        actor=zhangsan,
+        bundle_version=version,
+        applicant=Applicant.objects.get(users=zhangsan, kind="natural"),
+        business=Applicant.objects.get(users=zhangsan, uscc=BARBER_USCC),
+        answers={"sign": "no", "staff": "no"},
+        form_data={},
+    )
+    page = client_for(people["lisi"]).get(reverse("backoffice:bundle_window")).content.decode()
+    assert draft.number not in page
+    url = reverse("backoffice:bundle_accept", args=[draft.number])
+    assert client_for(people["lisi"]).get(url).status_code == 404
+    lead = reverse("backoffice:bundle", args=[draft.number])
+    assert client_for(people["hanmei"]).get(lead).status_code == 404
