@@ -54,6 +54,8 @@ MENU = [
     MenuEntry("backoffice:tasks", gettext_lazy("我的任务"), TASKS),
     MenuEntry("backoffice:results", gettext_lazy("办结出件"), WINDOW),
     MenuEntry("backoffice:cases", gettext_lazy("办件查询"), BACK_OFFICE),
+    MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
+    MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry("ranking:manage", gettext_lazy("群众评议"), frozenset({"ranking.manage"})),
     MenuEntry(
         "ranking:follow_ups",
