@@ -8,7 +8,7 @@ published is listed in ``Guide.unavailable`` and left out of the merge.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -333,11 +333,24 @@ def bundle_guide(
     return build_guide(published_version(code), answers, require_all=require_all)
 
 
+# The bundles know nothing of cases (DESIGN.md "Which way dependencies run"): the cases app
+# registers the function that measures its concluded bundle cases
+# (``onewindow.cases.bundle_selectors.measured_figures_for``, registered by cases.models).
+_measured_source: list[Callable[[BundleVersion], dict[str, Any] | None]] = []
+
+
+def set_measured_source(source: Callable[[BundleVersion], dict[str, Any] | None]) -> None:
+    _measured_source[:] = [source]
+
+
 def measured_figures(version: BundleVersion) -> dict[str, Any] | None:
-    """HOOK for the bundle cases: the figures measured from real concluded bundle cases
-    (actual visits, actual working days, number of cases). ``None`` until bundle cases
-    exist; the catalogue figures never stand in for them."""
-    return None
+    """The figures measured from real concluded bundle cases (actual visits, working days
+    and uploaded materials per bundle case, next to the same items applied for
+    separately). ``None`` while there are none (or no source is registered); the
+    catalogue figures never stand in for them."""
+    if not _measured_source:
+        return None
+    return _measured_source[0](version)
 
 
 def published_guides() -> list[Guide]:

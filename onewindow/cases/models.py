@@ -764,3 +764,20 @@ def _follow_sub_case(sender: Any, instance: Case, name: str, **kwargs: Any) -> N
 
 
 post_transition.connect(_follow_sub_case, sender=Case, dispatch_uid="cases.follow_sub_case")
+
+
+def _measured(version: Any) -> dict[str, Any] | None:
+    from onewindow.cases.bundle_selectors import measured_figures_for
+
+    return measured_figures_for(version)
+
+
+def _register_measured() -> None:
+    """The bundles' guide shows the figures measured from bundle cases (bundles cannot
+    import cases: the source is registered here)."""
+    from onewindow.bundles.selectors import set_measured_source
+
+    set_measured_source(_measured)
+
+
+_register_measured()

@@ -207,3 +207,74 @@ def case_deliver(
         )
     _sync(case, fresh)
     return delivery
+
+
+# ---------------------------------------------------------------------------- bundles
+#
+# 统一出件 (docs/bundles.md "One output"): the bundle's one delivery carries the results of
+# its concluded sub-cases. These helpers run in the bundle service's transaction, on a
+# locked concluded sub-case, and tell nobody: the bundle sends one message.
+
+
+def redirect_delivery(case: Case, method: str) -> Delivery:
+    """Re-address the pending delivery of concluded ``case`` to the bundle's ``method``
+    (electronic: the decision notice's PDF is the result)."""
+    if method not in DeliveryMethod.values:
+        raise _invalid("delivery_method", "送达方式不正确")
+    if case.status != CaseStatus.CONCLUDED:
+        raise illegal(case, "deliver")
+    delivery = Delivery.objects.select_for_update().filter(case=case).first()
+    if delivery is None:
+        delivery = prepare_delivery(case, None)
+    if delivery.status != DeliveryStatus.PENDING:
+        raise Conflict("办理结果已寄出", code="already_dispatched")
+    delivery.method = method
+    if method == DeliveryMethod.ELECTRONIC and not delivery.result_file:
+        decision = (
+            case.notices.filter(kind__in=[NoticeKind.APPROVAL, NoticeKind.REFUSAL])
+            .order_by("-issued_at", "-id")
+            .first()
+        )
+        if decision is None or not decision.pdf:
+            raise Conflict(
+                f"“{case.item_version.name}”的决定书尚未生成，不能电子送达",
+                code="no_decision_document",
+            )
+        delivery.result_file.name = decision.pdf.name
+    delivery.save(update_fields=["method", "result_file"])
+    return delivery
+
+
+def dispatch_in_bundle(case: Case, *, carrier: str, tracking: str, now: datetime) -> Delivery:
+    """The bundle's parcel went out: the sub-case's delivery is dispatched with it."""
+    delivery = _delivery(case)
+    delivery.carrier = carrier
+    delivery.tracking_number = tracking
+    delivery.status = DeliveryStatus.DISPATCHED
+    delivery.dispatched_at = now
+    delivery.save(update_fields=["carrier", "tracking_number", "status", "dispatched_at"])
+    return delivery
+
+
+def deliver_in_bundle(*, actor: Any, case: Case, recipient: str, now: datetime) -> Delivery:
+    """The sub-case's result reached the applicant with the bundle's (authorised by the
+    bundle service: the lead's one output, or the applicant's own electronic download)."""
+    delivery = _delivery(case)
+    case.delivered_at = now
+    apply_transition(
+        case,
+        "deliver",
+        actor=actor,
+        target=CaseStatus.DELIVERED,
+        now=now,
+        authorised=True,
+        note=recipient,
+        payload={"method": delivery.method, "bundle_case": case.bundle_case_id},
+        save_fields=("delivered_at",),
+    )
+    delivery.status = DeliveryStatus.DELIVERED
+    delivery.delivered_at = now
+    if recipient:
+        delivery.recipient = recipient[:RECIPIENT_MAX]
+    delivery.save(update_fields=["status", "delivered_at", "recipient"])
+    return delivery
