@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.notify",
     "onewindow.cases",
+    "onewindow.licences",
     "onewindow.ranking",
     "onewindow.portal",
     "onewindow.backoffice",
@@ -214,4 +215,6 @@ ONEWINDOW = {
     "AREA_CODE": env("ONEWINDOW_AREA_CODE", "500102000000"),
     "AREA_NAME": env("ONEWINDOW_AREA_NAME", "示范区"),
     "CENTRE_NAME": env("ONEWINDOW_CENTRE_NAME", "示范区政务服务中心"),
+    # The public address of the platform (QR codes on licences point here), no trailing slash.
+    "PUBLIC_URL": (env("ONEWINDOW_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
 }

@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/", include("onewindow.org.urls")),
     path("backoffice/", include("onewindow.backoffice.urls")),
     path("ranking/", include("onewindow.ranking.urls")),
+    path("", include("onewindow.licences.urls")),
     path("", include("onewindow.portal.urls")),
 ]
 if settings.DEBUG:

@@ -60,6 +60,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     ),
 }
 
+# Licences (docs/licences.md): the section chief of the issuing department revokes (撤销)
+# or cancels (注销) a permit.
+ROLE_CAPABILITIES[Role.SECTION_CHIEF] = ROLE_CAPABILITIES[Role.SECTION_CHIEF] | {"licence.revoke"}
+
 ALL_CAPABILITIES: frozenset[str] = frozenset().union(*ROLE_CAPABILITIES.values())
 
 

@@ -31,6 +31,7 @@ EXPECTED: dict[str, set[str]] = {
         "case.decide",
         "supervision.view_department",
         "ranking.respond",
+        "licence.revoke",
     },
     "chief_representative": {
         "case.accept",

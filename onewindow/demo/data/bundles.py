@@ -49,6 +49,7 @@ class Bundle:
     on_refusal: str = "continue_without"
     description: str = ""
     keywords: str = ""
+    industry: str = ""  # 一业一证: the industry licence's name (blank: not an industry)
 
 
 # Questions several bundles ask.
@@ -91,6 +92,7 @@ BUNDLES: list[Bundle] = [
         droppable=(SIGN,),
         description="个体理发店开业：营业执照、公共场所卫生许可、从业人员健康证明、招牌备案、涉税信息确认和社保登记一次申请，卫生健康委牵头",
         keywords="理发店 美发 理发 开店 个体户",
+        industry="美容美发行业综合许可证",
     ),
     Bundle(
         "B02",
@@ -116,6 +118,7 @@ BUNDLES: list[Bundle] = [
         on_refusal="end_bundle",
         description="零售药店开业：营业执照、药品经营许可、医疗器械经营备案、健康证明、消防安全检查、涉税和社保一次申请，市场监管局牵头",
         keywords="药店 药房 药品零售 开药店",
+        industry="药品零售行业综合许可证",
     ),
     Bundle(
         "B03",
@@ -167,6 +170,7 @@ BUNDLES: list[Bundle] = [
         on_refusal="end_bundle",
         description="餐馆开业：营业执照、食品经营许可、消防安全检查、排水许可、环评登记表、招牌、印章、涉税和社保一次申请，市场监管局牵头",
         keywords="餐馆 饭店 餐饮 小吃 火锅 开店",
+        industry="餐饮行业综合许可证",
     ),
     Bundle(
         "B05",
@@ -202,6 +206,7 @@ BUNDLES: list[Bundle] = [
         droppable=("单用途商业预付卡发卡企业备案", SIGN),
         description="健身房开业：营业执照、游泳等高危险性体育项目许可、公共场所卫生许可、消防安全检查、预付卡备案、招牌、涉税和社保一次申请，文化旅游委牵头",
         keywords="健身房 健身 游泳馆 会员卡 开店",
+        industry="体育健身行业综合许可证",
     ),
     Bundle(
         "B06",
@@ -278,8 +283,8 @@ def bundle_data(bundle: Bundle, code_of: dict[str, str]) -> dict[str, object]:
         "visits_required": 1,
         "on_refusal": bundle.on_refusal,
         "lead_note": "",
-        "industry_licence": False,
-        "industry_licence_name": "",
+        "industry_licence": bool(bundle.industry),
+        "industry_licence_name": bundle.industry,
         "members": [
             {
                 "item": code_of[name],
