@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.notify",
     "onewindow.cases",
+    "onewindow.ratings",
     "onewindow.licences",
     "onewindow.ranking",
     "onewindow.portal",

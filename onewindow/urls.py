@@ -17,6 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("onewindow.org.urls")),
     path("backoffice/", include("onewindow.backoffice.urls")),
+    path("", include("onewindow.ratings.urls")),
     path("ranking/", include("onewindow.ranking.urls")),
     path("", include("onewindow.licences.urls")),
     path("", include("onewindow.portal.urls")),

@@ -54,6 +54,19 @@ MENU = [
     MenuEntry("backoffice:tasks", gettext_lazy("我的任务"), TASKS),
     MenuEntry("backoffice:results", gettext_lazy("办结出件"), WINDOW),
     MenuEntry("backoffice:cases", gettext_lazy("办件查询"), BACK_OFFICE),
+    MenuEntry(
+        "ratings:rectifications",
+        gettext_lazy("差评整改"),
+        frozenset({"ratings.handle", "ratings.close"}),
+    ),
+    MenuEntry(
+        "ratings:complaints", gettext_lazy("投诉处理"), frozenset({"ratings.handle", "ratings.close"})
+    ),
+    MenuEntry(
+        "ratings:board",
+        gettext_lazy("好差评看板"),
+        frozenset({"supervision.view", "supervision.view_department"}),
+    ),
     MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
     MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry("ranking:manage", gettext_lazy("群众评议"), frozenset({"ranking.manage"})),

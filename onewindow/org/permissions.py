@@ -64,6 +64,14 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
 # or cancels (注销) a permit.
 ROLE_CAPABILITIES[Role.SECTION_CHIEF] = ROLE_CAPABILITIES[Role.SECTION_CHIEF] | {"licence.revoke"}
 
+# Ratings (docs/ratings.md): the department verifies, rectifies, calls back and answers
+# complaints (ratings.handle; centre-wide for the centre administrator, who handles the
+# centre's own complaints); the supervisor closes, sends back and decides appeals.
+for _role in (Role.SECTION_CHIEF, Role.CHIEF_REPRESENTATIVE, Role.DEPARTMENT_ADMIN):
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | {"ratings.handle"}
+ROLE_CAPABILITIES[Role.CENTRE_ADMIN] = ROLE_CAPABILITIES[Role.CENTRE_ADMIN] | {"ratings.handle"}
+ROLE_CAPABILITIES[Role.SUPERVISOR] = ROLE_CAPABILITIES[Role.SUPERVISOR] | {"ratings.close"}
+
 ALL_CAPABILITIES: frozenset[str] = frozenset().union(*ROLE_CAPABILITIES.values())
 
 

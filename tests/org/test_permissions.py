@@ -64,6 +64,12 @@ EXPECTED: dict[str, set[str]] = {
     },
 }
 
+# Ratings (docs/ratings.md): departments handle rectifications and complaints, the
+# supervisor closes them.
+for _role in ("section_chief", "chief_representative", "department_admin", "centre_admin"):
+    EXPECTED[_role] = EXPECTED[_role] | {"ratings.handle"}
+EXPECTED["supervisor"] = EXPECTED["supervisor"] | {"ratings.close"}
+
 # (role, held in a department?) for every scope a role may be held in (ROLE_SCOPE).
 HOLDINGS = [
     (role, in_department)
