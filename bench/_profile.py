@@ -1,11 +1,12 @@
 """Where a submitted case's time goes, in one process (not a benchmark: a tool)::
 
-    python -m bench._profile [CASES] [--cprofile N] [--pyinstrument] [--no-queries]
+    python -m bench._profile [CASES] [--whole] [--cprofile N] [--pyinstrument] [--no-queries]
 
 Against a fresh, migrated database (``DATABASE_URL``; by default a temporary SQLite file
 made here), sets up the submission benchmark's fixture (``bench/_fixture.py``), logs one
 applicant in through Django's test client and submits ``CASES`` whole cases exactly as the
-benchmark's clients do (create, five uploads, submit; the same files). Prints, per endpoint,
+benchmark's clients do (create, five uploads, submit; the same files; with ``--whole`` in
+one request, ``POST /api/v1/cases/submissions``). Prints, per endpoint,
 the mean wall time and the number of SQL queries, as JSON; with ``--cprofile N`` also the
 ``N`` most expensive functions (cumulative; ``PROFILE_SORT=tottime`` to change) of the
 whole run; with ``--pyinstrument`` a sampled call tree (lower overhead than cProfile);
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 
-def run(cases: int, top: int, pyinstrument: bool, capture: bool) -> dict[str, Any]:
+def run(cases: int, top: int, pyinstrument: bool, capture: bool, whole: bool) -> dict[str, Any]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -59,7 +60,22 @@ def run(cases: int, top: int, pyinstrument: bool, capture: bool) -> dict[str, An
             raise RuntimeError(f"{label}: HTTP {response.status_code} {response.content[:300]!r}")
         return response
 
-    def one() -> None:
+    def one_whole() -> None:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from bench._fixture import MATERIALS
+
+        data: dict[str, Any] = {"item": fixture["item"], "form_data": "{}"}
+        for (code, _n), (name, content, ctype) in zip(MATERIALS, files, strict=True):
+            data[f"material.{code}"] = SimpleUploadedFile(name, content, content_type=ctype)
+        timed(
+            "submission",
+            lambda: client.post(
+                "/api/v1/cases/submissions", data, headers={"Idempotency-Key": uuid.uuid4().hex}
+            ),
+        )
+
+    def one_steps() -> None:
         r = timed(
             "create",
             lambda: client.post(
@@ -88,6 +104,7 @@ def run(cases: int, top: int, pyinstrument: bool, capture: bool) -> dict[str, An
             ),
         )
 
+    one = one_whole if whole else one_steps
     one()  # warm-up (imports, caches)
     seconds.clear()
     queries.clear()
@@ -152,7 +169,9 @@ def main(argv: list[str]) -> int:
     import django
 
     django.setup()
-    print(json.dumps(run(cases, top, "--pyinstrument" in argv, "--no-queries" not in argv)))
+    capture = "--no-queries" not in argv
+    result = run(cases, top, "--pyinstrument" in argv, capture, "--whole" in argv)
+    print(json.dumps(result))
     return 0
 
 

@@ -62,9 +62,10 @@ INSTALLED_APPS = [
     "onewindow.bundles",
     "onewindow.notify",
     "onewindow.cases",
-    "onewindow.ratings",
+    "onewindow.supervision",
     "onewindow.licences",
     "onewindow.ranking",
+    "onewindow.ratings",
     "onewindow.portal",
     "onewindow.backoffice",
     "onewindow.demo",
@@ -177,6 +178,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
+# Notifications after commit: "inline" (sent by the request after commit), "task" (the
+# db_worker sends them) or "outbox" (left for the periodic `manage.py notify_send_pending`;
+# for high request volumes). See docs/notify.md.
+NOTIFY_SEND_MODE = env("NOTIFY_SEND_MODE", "inline")
+if NOTIFY_SEND_MODE not in ("inline", "task", "outbox"):
+    raise ImproperlyConfigured(f"NOTIFY_SEND_MODE: {NOTIFY_SEND_MODE!r} (inline, task, outbox)")
+
 # Background work: Django's tasks API on the database backend (enqueueing is transactional;
 # `manage.py db_worker` runs them). A broker backend can replace it without changing task code.
 TASKS = {
@@ -218,4 +226,15 @@ ONEWINDOW = {
     "CENTRE_NAME": env("ONEWINDOW_CENTRE_NAME", "示范区政务服务中心"),
     # The public address of the platform (QR codes on licences point here), no trailing slash.
     "PUBLIC_URL": (env("ONEWINDOW_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
+}
+
+# Traffic-light supervision (docs/supervision.md): yellow at <= 20% of the promised limit or
+# <= 1 working day (hour limits: 1 working hour) left, whichever comes first; escalation
+# after 3 working days without movement once red; alerts "inline" | "task" | "off".
+SUPERVISION = {
+    "YELLOW_PERCENT": int(env("SUPERVISION_YELLOW_PERCENT", "20") or 20),
+    "YELLOW_MIN_WORKDAYS": 1,
+    "YELLOW_MIN_HOURS": 1,
+    "ESCALATE_AFTER_WORKDAYS": int(env("SUPERVISION_ESCALATE_AFTER_WORKDAYS", "3") or 3),
+    "ALERTS": env("SUPERVISION_ALERTS", "inline"),
 }

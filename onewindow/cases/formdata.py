@@ -19,6 +19,7 @@ against the version's delivery methods; any other unknown key is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -304,17 +305,24 @@ def clean_value(r: Rules, value: Any) -> Any:
     return cleaned
 
 
-def validate_form(version: ItemVersion, data: Any, *, partial: bool = False) -> dict[str, Any]:
+def validate_form(
+    version: ItemVersion,
+    data: Any,
+    *,
+    partial: bool = False,
+    rules: Sequence[Rules] | None = None,
+) -> dict[str, Any]:
     """Check ``data`` against ``version``'s form; return the cleaned values or raise one
     ``ValidationFailed`` listing every field's problem (code ``form_invalid``).
 
     With ``partial`` only the given keys are checked and required fields may be absent;
-    an empty value then clears the field (it is left out of the result)."""
+    an empty value then clears the field (it is left out of the result). ``rules``: the
+    version's rules when the caller already has them (``rules_for(version)``)."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ValidationFailed(_("申请表内容应为对象"), code="form_invalid")
-    rules = {r.code: r for r in rules_for(version)}
+    by_code = {r.code: r for r in (rules_for(version) if rules is None else rules)}
     errors: dict[str, str] = {}
     cleaned: dict[str, Any] = {}
     for key in data:
@@ -324,9 +332,9 @@ def validate_form(version: ItemVersion, data: Any, *, partial: bool = False) -> 
                     cleaned[key] = RESERVED_KEYS[key](version, data[key])
                 except _Invalid as exc:
                     errors[key] = exc.message
-        elif key not in rules:
+        elif key not in by_code:
             errors[str(key)] = _("本事项的申请表没有字段“%(key)s”") % {"key": key}
-    for code, r in rules.items():
+    for code, r in by_code.items():
         value = data.get(code)
         if _is_empty(value):
             if r.required and not partial:

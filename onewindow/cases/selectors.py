@@ -102,6 +102,27 @@ def applicants_of(actor: Any) -> QuerySet[Applicant]:
     return Applicant.objects.filter(users=actor).order_by("kind", "id")
 
 
+LINKED_MARK = "_onewindow_linked_user"
+
+
+def own_applicants(actor: Any, limit: int = 2) -> list[Applicant]:
+    """The first ``limit`` of ``applicants_of(actor)``, each marked as linked to the actor
+    (read from the database just now), so that the submission services need not ask the
+    database again whether the actor may apply for it (``is_linked``)."""
+    rows = list(applicants_of(actor)[:limit])
+    for row in rows:
+        row.__dict__[LINKED_MARK] = actor.pk
+    return rows
+
+
+def is_linked(applicant: Applicant, actor: Any) -> bool:
+    """True if ``actor``'s account is linked to ``applicant`` (the mark left by
+    ``own_applicants`` in this request, or else one query)."""
+    if applicant.__dict__.get(LINKED_MARK) == actor.pk:
+        return True
+    return applicant.users.filter(pk=actor.pk).exists()
+
+
 def applicant_by_pk(pk: int, *, field: str = "applicant") -> Applicant:
     """The applicant record ``pk`` named in a request, or NotFound naming the field.
     (Whether the actor may file for it is the submission services' check.)"""

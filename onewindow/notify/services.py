@@ -57,7 +57,7 @@ def notify(
     ctx = _jsonable(context)
     subject, body = render(template, ctx)
     rows: list[Notification] = []
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # one statement: no savepoint needed
         for kind in channels:
             ChannelKind(kind)  # an unknown channel is a programming error
             if kind == ChannelKind.IN_APP:
@@ -71,7 +71,7 @@ def notify(
             if kind != ChannelKind.IN_APP and not address:
                 continue
             rows.append(
-                Notification.objects.create(
+                Notification(
                     recipient=recipient_user,
                     channel=kind,
                     address=address,
@@ -87,14 +87,17 @@ def notify(
                 )
             )
         if rows:
+            Notification.objects.bulk_create(rows)  # one INSERT for every channel
             ids = [r.pk for r in rows]
-            transaction.on_commit(lambda: dispatch(ids))
+            if getattr(settings, "NOTIFY_SEND_MODE", "inline") != "outbox":
+                transaction.on_commit(lambda: dispatch(ids))
     return rows
 
 
 def dispatch(ids: list[int]) -> None:
     """After commit: send the new rows now (``NOTIFY_SEND_MODE = "inline"``, the default)
-    or enqueue the sender task (``"task"``, for slow gateways). Never raises: a failure
+    or enqueue the sender task (``"task"``, for slow gateways). (With ``"outbox"`` nothing
+    runs after commit: the periodic ``notify_send_pending`` sends them.) Never raises: a failure
     stays in the outbox for the next run."""
     try:
         if getattr(settings, "NOTIFY_SEND_MODE", "inline") == "task":

@@ -6,8 +6,11 @@ from onewindow.cases.api.acceptance import router as acceptance_router
 from onewindow.cases.api.bundle import router as bundle_router
 from onewindow.cases.api.processing import router as processing_router
 from onewindow.cases.api.submission import router as submission_router
+from onewindow.cases.api.whole import router as whole_router
 
 router = Router(tags=["办件"])
+# before submission_router: /cases/submissions must not be taken for /cases/{number}
+router.add_router("", whole_router)
 router.add_router("", submission_router)
 router.add_router("", acceptance_router)
 router.add_router("", processing_router)

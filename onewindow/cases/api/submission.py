@@ -293,7 +293,7 @@ def _published(code: str) -> ItemVersion:
 def _applicant(request: HttpRequest, payload: CaseCreateIn) -> Applicant:
     if payload.applicant is not None:
         return selectors.applicant_by_pk(payload.applicant)
-    own = list(selectors.applicants_of(request.user)[:2])
+    own = selectors.own_applicants(request.user)
     if len(own) != 1:
         raise ValidationFailed(
             "请选择申请人" if own else "您的账号尚未关联申请人，请先完成实名登记",

@@ -30,6 +30,7 @@ from onewindow.audit.services import record
 from onewindow.cases import sources
 from onewindow.cases.formdata import validate_form
 from onewindow.cases.models import Case, CaseMaterial, Channel, MaterialStatus, Visit
+from onewindow.cases.selectors import is_linked
 from onewindow.cases.states import CLOCK_RUNNING, CLOCK_STOPPED, PRE_ACCEPTANCE, CaseStatus
 from onewindow.cases.uploads import inspect_upload
 from onewindow.cases.workflow import apply_transition, is_own_case, next_number
@@ -68,16 +69,16 @@ UPLOAD_FIELDS = [
 # ---------------------------------------------------------------------------- helpers
 
 
-def _area6() -> str:
+def area6() -> str:
     return str(settings.ONEWINDOW["AREA_CODE"])[:6]
 
 
-def _authenticated(actor: Any) -> None:
+def require_login(actor: Any) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("请先登录"), code="login_required")
 
 
-def _check_key(key: str) -> str:
+def check_key(key: str) -> str:
     key = (key or "").strip()
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(
@@ -88,7 +89,7 @@ def _check_key(key: str) -> str:
     return key
 
 
-def _same_request(case: Case, version: ItemVersion, applicant: Applicant) -> Case:
+def same_request(case: Case, version: ItemVersion, applicant: Applicant) -> Case:
     if case.item_id != version.item_id or case.applicant_id != applicant.pk:
         raise Conflict(
             _("该 Idempotency-Key 已用于另一笔申请（%(number)s），请使用新的键")
@@ -121,7 +122,7 @@ def _default_service_point(actor: Any) -> ServicePoint | None:
     return ServicePoint.objects.get(pk=ids[0]) if len(ids) == 1 else None
 
 
-def _check_subject(version: ItemVersion, applicant: Applicant) -> None:
+def check_subject(version: ItemVersion, applicant: Applicant) -> None:
     if version.subject_type == SubjectType.LEGAL and applicant.kind != ApplicantKind.LEGAL:
         raise ValidationFailed(
             _("“%(item)s”仅面向法人及其他组织，请以单位（如个体工商户、企业）名义申请")
@@ -137,7 +138,7 @@ def _check_subject(version: ItemVersion, applicant: Applicant) -> None:
         )
 
 
-def _notify(case: Case, template: str, now: datetime) -> None:
+def notify_applicant(case: Case, template: str, now: datetime) -> None:
     """Tell the applicant through the notify outbox, if that app provides it (the rows are
     written in this transaction and sent after commit)."""
     try:
@@ -247,7 +248,7 @@ def _check_complete(case: Case) -> list[str]:
     return missing_non_core
 
 
-def _fault_pause(point: str) -> None:
+def fault_pause(point: str) -> None:
     """Test-only fault injection, off unless the server's environment sets it:
     ``ONEWINDOW_FAULT_PAUSE=upload,submit`` sleeps ``ONEWINDOW_FAULT_PAUSE_S`` seconds
     (default 30) at that point inside the transaction, after touching a file in
@@ -265,54 +266,26 @@ def _fault_pause(point: str) -> None:
 # ---------------------------------------------------------------------------- creating
 
 
-def case_create_draft(
+def check_channel(
     *,
     actor: Any,
     version: ItemVersion,
     applicant: Applicant,
-    channel: str = Channel.ONLINE,
-    service_point: ServicePoint | None = None,
-    on_behalf: bool = False,
-    consent_note: str = "",
-    form_data: dict[str, Any] | None = None,
-    idempotency_key: str = "",
-    own_visit: bool = True,
-    now: datetime | None = None,
-) -> Case:
-    """Open a draft case of ``version`` for ``applicant``.
-
-    Online (or at a kiosk) only from an account linked to the applicant; at a window
-    (``window``), assisted (``assisted``) or by proxy (``proxy``) only by staff holding
-    ``case.accept`` for the item's department (and the service point, if their role is
-    scoped to one); assisted and proxy cases are filed on behalf and need the applicant's
-    consent noted. The same ``idempotency_key`` from the same account returns the case it
-    made the first time. ``own_visit=False`` files in person without recording a visit
-    of its own (a bundle's sub-case: the bundle records its one visit)."""
-    _authenticated(actor)
-    now = now or clock.now()
-    key = _check_key(idempotency_key)
-    if key:
-        existing = Case.objects.filter(created_by=actor, idempotency_key=key).first()
-        if existing is not None:
-            return _same_request(existing, version, applicant)
-    if channel not in Channel.values:
-        raise ValidationFailed(
-            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
-            code="invalid_channel",
-            fields={"channel": _("取值不在允许范围内")},
-        )
-    if version.status != VersionStatus.PUBLISHED:
-        raise ValidationFailed(
-            _("“%(item)s”的该版本办事指南未发布，不能申请") % {"item": version.name},
-            code="item_not_published",
-        )
+    channel: str,
+    service_point: ServicePoint | None,
+    on_behalf: bool,
+    consent_note: str,
+) -> tuple[ServicePoint | None, bool, str]:
+    """Who may file ``version`` for ``applicant`` through ``channel`` (see
+    ``case_create_draft``); returns the service point, whether it is filed on behalf and the
+    cleaned consent note, or raises."""
     department = version.item.department
     on_behalf = bool(on_behalf) or channel in ON_BEHALF_CHANNELS
     consent_note = (consent_note or "").strip()
     if channel in SELF_CHANNELS:
         if on_behalf:
             raise ValidationFailed(_("代为申请请选择“帮办”或“代办”渠道"), code="invalid_channel")
-        if not applicant.users.filter(pk=actor.pk).exists():
+        if not is_linked(applicant, actor):
             raise PermissionDenied(
                 _("您只能以本人或本人所代表的单位名义申请"), code="not_your_applicant"
             )
@@ -348,7 +321,60 @@ def case_create_draft(
             code="validation_failed",
             fields={"consent_note": _("不能超过255个字符")},
         )
-    _check_subject(version, applicant)
+    return service_point, on_behalf, consent_note
+
+
+def case_create_draft(
+    *,
+    actor: Any,
+    version: ItemVersion,
+    applicant: Applicant,
+    channel: str = Channel.ONLINE,
+    service_point: ServicePoint | None = None,
+    on_behalf: bool = False,
+    consent_note: str = "",
+    form_data: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    own_visit: bool = True,
+    now: datetime | None = None,
+) -> Case:
+    """Open a draft case of ``version`` for ``applicant``.
+
+    Online (or at a kiosk) only from an account linked to the applicant; at a window
+    (``window``), assisted (``assisted``) or by proxy (``proxy``) only by staff holding
+    ``case.accept`` for the item's department (and the service point, if their role is
+    scoped to one); assisted and proxy cases are filed on behalf and need the applicant's
+    consent noted. The same ``idempotency_key`` from the same account returns the case it
+    made the first time. ``own_visit=False`` files in person without recording a visit
+    of its own (a bundle's sub-case: the bundle records its one visit)."""
+    require_login(actor)
+    now = now or clock.now()
+    key = check_key(idempotency_key)
+    if key:
+        existing = Case.objects.filter(created_by=actor, idempotency_key=key).first()
+        if existing is not None:
+            return same_request(existing, version, applicant)
+    if channel not in Channel.values:
+        raise ValidationFailed(
+            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
+            code="invalid_channel",
+            fields={"channel": _("取值不在允许范围内")},
+        )
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed(
+            _("“%(item)s”的该版本办事指南未发布，不能申请") % {"item": version.name},
+            code="item_not_published",
+        )
+    service_point, on_behalf, consent_note = check_channel(
+        actor=actor,
+        version=version,
+        applicant=applicant,
+        channel=channel,
+        service_point=service_point,
+        on_behalf=on_behalf,
+        consent_note=consent_note,
+    )
+    check_subject(version, applicant)
     cleaned = validate_form(version, form_data or {}, partial=True)
     try:
         with transaction.atomic():
@@ -372,7 +398,7 @@ def case_create_draft(
         winner = Case.objects.filter(created_by=actor, idempotency_key=key).first()
         if winner is None:
             raise
-        return _same_request(winner, version, applicant)
+        return same_request(winner, version, applicant)
     return case
 
 
@@ -393,7 +419,7 @@ def _create(
     day = timezone.localtime(now).strftime("%Y%m%d")
     seq = next_number(f"case:{day}")
     case = Case.objects.create(
-        number=f"{_area6()}{day}{seq:06d}",
+        number=f"{area6()}{day}{seq:06d}",
         item=version.item,
         item_version=version,
         department=version.item.department,
@@ -461,7 +487,7 @@ def case_update_draft(
 ) -> Case:
     """Save form values (only the keys given; an empty value clears a field). Allowed while
     the applicant holds the case: a draft, or awaiting correction / returned."""
-    _authenticated(actor)
+    require_login(actor)
     now = now or clock.now()
     if not _may_fill(actor, case):
         raise NotFound(_("未找到该办件"), code="case_not_found")
@@ -507,7 +533,7 @@ def material_upload(
     now: datetime | None = None,
 ) -> CaseMaterial:
     """Store a checked file in a material slot (replacing any earlier file, audited)."""
-    _authenticated(actor)
+    require_login(actor)
     now = now or clock.now()
     if case_material.case_id != case.pk:
         raise NotFound(_("未找到该材料"), code="material_not_found")
@@ -567,7 +593,7 @@ def material_upload(
         )
         if previous and previous != material.file.name:
             transaction.on_commit(lambda: _delete_if_unreferenced(previous))
-        _fault_pause("upload")  # the file is written, the rows are not committed
+        fault_pause("upload")  # the file is written, the rows are not committed
     return material
 
 
@@ -588,9 +614,9 @@ def case_submit(
     """Submit a draft: the whole form valid, every required core material uploaded or
     obtained (non-core ones may be missing: the accepting officer decides on 容缺). A
     retry with the same ``idempotency_key`` returns the submitted case unchanged."""
-    _authenticated(actor)
+    require_login(actor)
     now = now or clock.now()
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     with transaction.atomic():
         case = _locked(case)
         if not _may_fill(actor, case):
@@ -616,8 +642,8 @@ def case_submit(
             payload={"idempotency_key": key, "missing_non_core": missing_non_core},
             save_fields=("submitted_at", "received_at", "form_data"),
         )
-        _notify(case, "case.submitted", now)
-        _fault_pause("submit")  # everything written, nothing committed
+        notify_applicant(case, "case.submitted", now)
+        fault_pause("submit")  # everything written, nothing committed
     return case
 
 
@@ -627,9 +653,9 @@ def case_resubmit(
     """After a one-time notice (awaiting correction → submitted): every material marked
     defective replaced, every required core material present, the form valid. The
     materials count as received again from now."""
-    _authenticated(actor)
+    require_login(actor)
     now = now or clock.now()
-    key = _check_key(idempotency_key)
+    key = check_key(idempotency_key)
     with transaction.atomic():
         case = _locked(case)
         if not _may_fill(actor, case):
@@ -707,7 +733,7 @@ def record_visit(
 ) -> Visit:
     """Record that ``applicant`` came in person (跑动次数 is measured from these). Staff
     serving the service point only (``case.accept`` or ``hall.serve``)."""
-    _authenticated(actor)
+    require_login(actor)
     now = now or clock.now()
     if not (
         has_capability(actor, "case.accept", service_point=service_point)
