@@ -28,16 +28,34 @@ from onewindow.cases.bundle_selectors import (
     bundle_case_detail,
     bundle_cases_for_lead,
 )
-from onewindow.cases.models import BundleCase, BundleCaseStatus, Case, Task, TaskStatus
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    BundleChase,
+    BundleIssue,
+    Case,
+    Task,
+    TaskStatus,
+)
 from onewindow.cases.services.bundle import bundle_case_accept
-from onewindow.cases.states import CLOCK_RUNNING, CaseStatus
-from onewindow.common.errors import DomainError, NotFound
+from onewindow.cases.services.bundle_refusal import bundle_case_end, bundle_chase
+from onewindow.cases.states import CLOCK_RUNNING, CLOCK_STOPPED, PRE_ACCEPTANCE, CaseStatus
+from onewindow.common.errors import DomainError, NotFound, ValidationFailed
 from onewindow.org.permissions import departments_for
 
 B = BundleCaseStatus
 LEAD = WINDOW | TASKS  # the lead department's officers (and the centre's windows)
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 FINISHED = frozenset({CaseStatus.CONCLUDED, CaseStatus.DELIVERED})
+LIVE = frozenset({B.SUBMITTED, B.ACCEPTED, B.IN_PROGRESS, B.AWAITING_APPLICANT})
+# Sub-cases the lead may chase (督办): still before their decision, or decided and not
+# concluded yet.
+CHASEABLE = (
+    PRE_ACCEPTANCE
+    | CLOCK_RUNNING
+    | CLOCK_STOPPED
+    | frozenset({CaseStatus.APPROVED, CaseStatus.REFUSED})
+)
 
 
 # ---------------------------------------------------------------------------- reads
@@ -200,6 +218,18 @@ def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str,
     return {
         "bc": bundle_case,
         "rows": rows,
+        "live": bundle_case.status in LIVE,
+        "chaseable": [r for r in rows if r.case.status in CHASEABLE],
+        "chases": list(
+            BundleChase.objects.filter(bundle_case=bundle_case)
+            .select_related("case__item_version", "by")
+            .order_by("-at", "-id")[:50]
+        ),
+        "issues": list(
+            BundleIssue.objects.filter(bundle_case=bundle_case)
+            .select_related("case__item_version")
+            .order_by("raised_at", "id")
+        ),
         "all_finished": bool(rows) and all(r.case.status in FINISHED for r in rows),
         "bundle_left": workdays_left(bundle_case.promised_due_at)
         if bundle_case.status in (B.ACCEPTED, B.IN_PROGRESS)
@@ -208,10 +238,46 @@ def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str,
     }
 
 
-@require_safe
+@require_http_methods(["GET", "POST"])
 @staff_view(LEAD, current="backoffice:bundles")
 def bundle(request: HttpRequest, number: str) -> HttpResponse:
     """The lead's view of one bundle case: every sub-case with department, status,
-    holder and deadline (cooperating departments see only their sub-case: 404 here)."""
+    holder and deadline (cooperating departments see only their sub-case: 404 here);
+    督办 a sub-case, end the bundle."""
     detail = _lead_detail_or_404(request.user, number)
-    return render(request, "backoffice/bundles/bundle.html", _bundle_context(request, detail))
+    template = "backoffice/bundles/bundle.html"
+    if request.method == "GET":
+        return render(request, template, _bundle_context(request, detail))
+    try:
+        message = _lead_action(request, detail)
+    except DomainError as error:
+        fresh = _lead_detail_or_404(request.user, number)
+        return fail(request, template, _bundle_context(request, fresh), error)
+    done(request, message)
+    return redirect("backoffice:bundle", number=number)
+
+
+def _sub_case(detail: BundleCaseDetail, number: str) -> Case:
+    for view in detail.sub_cases:
+        if view.case.number == number:
+            return view.case
+    raise ValidationFailed(_("请选择本一件事的事项"), code="sub_case_required")
+
+
+def _lead_action(request: HttpRequest, detail: BundleCaseDetail) -> str:
+    post = request.POST
+    action = post.get("action", "")
+    bundle_case = detail.bundle_case
+    if action == "chase":
+        case = _sub_case(detail, post.get("case", ""))
+        chase = bundle_chase(
+            actor=request.user, bundle_case=bundle_case, case=case, message=post.get("message", "")
+        )
+        return _("已督办“%(item)s”，通知%(n)d人。") % {
+            "item": case.item_version.name,
+            "n": chase.recipients,
+        }
+    if action == "end":
+        bundle_case_end(actor=request.user, bundle_case=bundle_case, reason=post.get("reason", ""))
+        return _("一件事已终止，未决定的事项同时终止，已告知申请人。")
+    raise ValidationFailed(_("请选择要办理的操作"), code="action_required")

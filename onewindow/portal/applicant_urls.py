@@ -51,4 +51,9 @@ urlpatterns = [
         bundle_views.bundle_case_withdraw_view,
         name="bundle_case_withdraw",
     ),
+    path(
+        "my/bundles/<str:number>/drop/<str:case_number>/",
+        bundle_views.bundle_member_drop_view,
+        name="bundle_member_drop",
+    ),
 ]

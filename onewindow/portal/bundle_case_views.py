@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from onewindow.bundles import selectors as bundles
 from onewindow.bundles.models import BundleVersion
@@ -31,8 +31,11 @@ from onewindow.cases.formdata import validate_form
 from onewindow.cases.models import (
     BundleCase,
     BundleCaseStatus,
+    BundleDelivery,
+    BundleIssue,
     Case,
     CaseMaterial,
+    IssueResolution,
     MaterialStatus,
     Notice,
     NoticeKind,
@@ -46,6 +49,7 @@ from onewindow.cases.services.bundle import (
     bundle_material_upload,
     sub_cases_of,
 )
+from onewindow.cases.services.bundle_refusal import bundle_member_drop
 from onewindow.cases.states import CaseStatus
 from onewindow.catalog.models import DeliveryMethod, SubjectType
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
@@ -68,7 +72,7 @@ from onewindow.portal.bundle_case_forms import (
 
 PAGE_SIZE = 20
 B = BundleCaseStatus
-OPEN_BUNDLE = frozenset({B.SUBMITTED, B.ACCEPTED, B.IN_PROGRESS})
+OPEN_BUNDLE = frozenset({B.SUBMITTED, B.ACCEPTED, B.IN_PROGRESS, B.AWAITING_APPLICANT})
 # Sub-case states that ask something of the applicant.
 TO_CORRECT = frozenset({CaseStatus.AWAITING_CORRECTION, CaseStatus.RETURNED})
 DECISION_KINDS = (NoticeKind.APPROVAL, NoticeKind.REFUSAL)
@@ -464,12 +468,35 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
     subs = [v.case for v in detail.sub_cases]
     notices = {c.pk: list(c.notices.exclude(pdf="").order_by("issued_at", "id")) for c in subs}
     rows = [SubCaseRow(v, notices[v.case.pk], _todo(v.case)) for v in detail.sub_cases]
+    issues = list(
+        BundleIssue.objects.filter(bundle_case=bundle_case)
+        .select_related("case__item_version", "case__department")
+        .order_by("raised_at", "id")
+    )
+    inspections = list(
+        bundle_case.inspections.prefetch_related("departments").order_by("scheduled_at", "id")
+    )
+    outcome = BundleDelivery.objects.filter(bundle_case=bundle_case).first()
     context = {
         "bc": bundle_case,
         "detail": detail,
         "rows": rows,
+        # An optional item refused or stalled: 放弃该事项，其余继续 (bundle_member_drop).
+        "droppable": [
+            i for i in issues if i.resolution == IssueResolution.OPEN and not i.essential
+        ],
+        "issues": issues,
+        "inspections": inspections,
+        "outcome": outcome,
+        "outcome_cases": list(outcome.cases.select_related("item_version")) if outcome else [],
         "todo": [r for r in rows if r.todo],
-        "refused": [r for r in rows if r.case.status == CaseStatus.REFUSED],
+        "refused": [
+            r
+            for r in rows
+            if r.case.status in (CaseStatus.REFUSED, CaseStatus.CONCLUDED)
+            and r.decision is not None
+            and r.decision.kind == NoticeKind.REFUSAL
+        ],
         "can_withdraw": bundle_case.status in OPEN_BUNDLE | {B.DRAFT},
     }
     return render(request, "portal/bundle_case/detail.html", context)
@@ -500,3 +527,28 @@ def bundle_case_withdraw_view(request: HttpRequest, number: str) -> HttpResponse
             messages.success(request, _("一件事申请已撤回，各事项同时撤回。"))
             return redirect("portal:bundle_case_detail", number=number)
     return render(request, "portal/bundle_case/withdraw.html", {"bc": bundle_case, "form": form})
+
+
+@login_required
+@require_POST
+def bundle_member_drop_view(request: HttpRequest, number: str, case_number: str) -> HttpResponse:
+    """放弃该事项，其余继续: the applicant drops an optional item that was refused or stalls."""
+    detail = _own_detail(request, number)
+    sub = next((v.case for v in detail.sub_cases if v.case.number == case_number), None)
+    if sub is None:
+        raise Http404(_("该办件不属于本一件事"))
+    try:
+        bundle_member_drop(
+            actor=request.user,
+            bundle_case=detail.bundle_case,
+            case=sub,
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("已放弃“%(item)s”，其余事项继续办理。") % {"item": sub.item_version.name},
+        )
+    return redirect("portal:bundle_case_detail", number=number)

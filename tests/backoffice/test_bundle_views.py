@@ -11,8 +11,15 @@ from django.urls import reverse
 
 from onewindow.bundles.models import Bundle
 from onewindow.bundles.selectors import published_version
-from onewindow.cases.models import BundleCase, BundleCaseStatus, CaseMaterial, MaterialStatus
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    BundleChase,
+    CaseMaterial,
+    MaterialStatus,
+)
 from onewindow.cases.services.bundle import (
+    bundle_case_accept,
     bundle_case_create,
     bundle_case_submit,
     bundle_material_upload,
@@ -136,8 +143,6 @@ def test_accept_page_matrix_and_one_acceptance(
 
 
 def test_lead_view_matrix_and_content(people: dict[str, User], barber_bundle: BundleCase) -> None:
-    from onewindow.cases.services.bundle import bundle_case_accept
-
     bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
     listing = reverse("backoffice:bundles")
     got = statuses(people, listing)
@@ -195,3 +200,39 @@ def test_draft_bundle_is_not_at_the_window(people: dict[str, User]) -> None:
     assert client_for(people["lisi"]).get(url).status_code == 404
     lead = reverse("backoffice:bundle", args=[draft.number])
     assert client_for(people["hanmei"]).get(lead).status_code == 404
+
+
+def test_lead_chases_a_cooperating_department(
+    people: dict[str, User], barber_bundle: BundleCase
+) -> None:
+    bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
+    individual = barber_bundle.sub_cases.get(item_version__name="个体工商户设立登记")
+    url = reverse("backoffice:bundle", args=[barber_bundle.number])
+    data = {"action": "chase", "case": individual.number, "message": "请今日内办结营业执照"}
+    # A cooperating department cannot chase (the bundle is not theirs to see).
+    assert client_for(people["wangwu"]).post(url, data).status_code == 404
+    assert client_for(people["zhaoliu"]).post(url, data).status_code == 403
+    assert not BundleChase.objects.exists()
+    empty = client_for(people["hanmei"]).post(url, {**data, "message": " "})
+    assert empty.status_code == 422
+    assert "请填写督办内容" in empty.content.decode()
+    response = client_for(people["hanmei"]).post(url, data, follow=True)
+    body = response.content.decode()
+    assert "已督办“个体工商户设立登记”" in body
+    assert "请今日内办结营业执照" in body  # the chase log
+    chase = BundleChase.objects.get()
+    assert chase.case == individual
+    assert chase.by == people["hanmei"]
+
+
+def test_lead_ends_the_bundle_with_a_reason(
+    people: dict[str, User], barber_bundle: BundleCase
+) -> None:
+    bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
+    url = reverse("backoffice:bundle", args=[barber_bundle.number])
+    missing = client_for(people["hanmei"]).post(url, {"action": "end", "reason": ""})
+    assert missing.status_code == 422
+    assert "请填写终止理由" in missing.content.decode()
+    client_for(people["hanmei"]).post(url, {"action": "end", "reason": "申请人放弃开店"})
+    barber_bundle.refresh_from_db()
+    assert barber_bundle.status == BundleCaseStatus.ENDED

@@ -16,8 +16,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onewindow.bundles.models import Bundle
-from onewindow.cases.models import BundleCase, BundleCaseStatus, CaseMaterial, MaterialStatus
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    BundleIssue,
+    CaseMaterial,
+    IssueResolution,
+    MaterialStatus,
+)
 from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.services.processing import case_decide
 from onewindow.cases.states import CaseStatus
 from onewindow.org.models import User
 from tests.cases import conftest as cases_fixtures
@@ -294,3 +302,35 @@ def test_pages_are_404_for_another_applicant_and_staff(
         reverse("portal:bundle_case_detail", args=["YJS50010220990101000001"])
     )
     assert unknown.status_code == 404
+
+
+# ---------------------------------------------------------------------------- partial refusal
+
+
+def test_refused_optional_item_can_be_dropped_and_the_rest_continues(
+    people: dict[str, User], barber_code: str
+) -> None:
+    bc = submitted(people, barber_code)  # with the shop sign (户外广告设施设置备案, optional)
+    bundle_case_accept(actor=people["lisi"], bundle_case=bc)
+    sign = bc.sub_cases.get(item_version__name=SIGN)
+    assert sign.status == CaseStatus.IN_DECISION
+    # 区城市管理局 refuses the sign (the superuser stands in for its officer here).
+    case_decide(actor=people["admin"], case=sign, outcome="refuse", reason="招牌位置占用消防通道")
+    bc.refresh_from_db()
+    assert bc.status == BundleCaseStatus.AWAITING_APPLICANT
+    url = reverse("portal:bundle_case_detail", args=[bc.number])
+    page = html(client_for(people["zhangsan"]).get(url))
+    assert "放弃该事项，其余继续" in page
+    assert "招牌位置占用消防通道" in page
+    assert "不予" in page  # the refusal decision to download
+    drop = reverse("portal:bundle_member_drop", args=[bc.number, sign.number])
+    # Nobody else may choose for him.
+    assert client_for(people["qianqi"]).post(drop).status_code == 404
+    assert client_for(people["hanmei"]).post(drop).status_code == 404
+    response = client_for(people["zhangsan"]).post(drop, follow=True)
+    assert "其余事项继续办理" in html(response)
+    bc.refresh_from_db()
+    assert bc.status != BundleCaseStatus.AWAITING_APPLICANT
+    issue = BundleIssue.objects.get(case=sign)
+    assert issue.resolution == IssueResolution.DROPPED
+    assert "放弃该事项，其余继续" not in html(client_for(people["zhangsan"]).get(url))
