@@ -278,6 +278,19 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Status[RoundOut]:
     return Status(201, _round(r))
 
 
+@router.get(
+    "/manage/rounds/{round_id}/results",
+    auth=django_auth,
+    response=ResultsOut,
+    summary="评议结果（结束后、公布前可预览）",
+)
+def manage_results(request: HttpRequest, round_id: int) -> ResultsOut:
+    r = sel.managed_round(request.user, round_id)
+    if r.status not in (RoundStatus.CLOSED, RoundStatus.PUBLISHED):
+        raise NotFound("评议结束后才能查看结果", code="results_not_ready")
+    return _results(r)
+
+
 @router.post(
     "/manage/rounds/{round_id}/{action}",
     auth=django_auth,
@@ -295,19 +308,6 @@ def round_action(request: HttpRequest, round_id: int, action: str) -> RoundOut:
     else:
         raise NotFound("不支持的操作", code="unknown_action")
     return _round(r)
-
-
-@router.get(
-    "/manage/rounds/{round_id}/results",
-    auth=django_auth,
-    response=ResultsOut,
-    summary="评议结果（结束后、公布前可预览）",
-)
-def manage_results(request: HttpRequest, round_id: int) -> ResultsOut:
-    r = sel.managed_round(request.user, round_id)
-    if r.status not in (RoundStatus.CLOSED, RoundStatus.PUBLISHED):
-        raise NotFound("评议结束后才能查看结果", code="results_not_ready")
-    return _results(r)
 
 
 @router.get(
