@@ -16,6 +16,35 @@ def password() -> str:
     return "Onewindow-2026"
 
 
+@pytest.fixture
+def centre(db: Any) -> Any:
+    """The district government service centre (D01), without the demo."""
+    from onewindow.org.services import service_point_upsert
+
+    return service_point_upsert(
+        actor=None,
+        code="D01",
+        name="示范区政务服务中心",
+        level="district",
+        office_hours=[["09:00", "12:00"], ["13:30", "17:00"]],
+    )
+
+
+@pytest.fixture
+def zhouba(db: Any) -> Any:
+    """周八, the centre's administrator (holds workdays.manage and the catalogue's rights)."""
+    from onewindow.org.models import Role
+    from onewindow.org.services import staff_create
+
+    return staff_create(
+        actor=None,
+        username="zhouba",
+        display_name="周八",
+        password="Onewindow-2026",
+        roles=[(Role.CENTRE_ADMIN, None, None)],
+    )
+
+
 def reseed_calendar() -> None:
     """Seed the working-day calendar again (with its data migration's own function) when it
     is empty, and drop the process cache. Transactional tests (live_server, browser journeys)

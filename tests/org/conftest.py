@@ -35,32 +35,9 @@ def tax(db):
 
 
 @pytest.fixture
-def centre(db):
-    return service_point_upsert(
-        actor=None,
-        code="D01",
-        name="示范区政务服务中心",
-        level="district",
-        office_hours=[["09:00", "12:00"], ["13:30", "17:00"]],
-    )
-
-
-@pytest.fixture
 def town(centre):
     return service_point_upsert(
         actor=None, code="T01", name="东城街道便民服务中心", level="town", parent=centre
-    )
-
-
-@pytest.fixture
-def admin_zhou(db):
-    """周八, centre administrator."""
-    return staff_create(
-        actor=None,
-        username="zhouba",
-        display_name="周八",
-        password=PASSWORD,
-        roles=[(Role.CENTRE_ADMIN, None, None)],
     )
 
 

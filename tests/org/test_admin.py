@@ -55,8 +55,8 @@ def test_a_department_admin_sees_only_their_staff(client, market_admin, lisi, wa
     assert tax_officer.display_name == "郑十一"
 
 
-def test_the_centre_admin_sees_everyone(client, admin_zhou, lisi, tax_officer):
-    client.force_login(admin_zhou)
+def test_the_centre_admin_sees_everyone(client, zhouba, lisi, tax_officer):
+    client.force_login(zhouba)
     page = client.get(url("user_changelist")).content.decode()
     assert "李四" in page
     assert "郑十一" in page
@@ -135,7 +135,7 @@ def test_staff_change_form_goes_through_the_service(client, market_admin, wangwu
     assert AuditEvent.objects.filter(action="org.role_granted", actor=market_admin).count() == 1
 
 
-def test_who_may_open_the_pages(client, lisi, zhaoliu, market_admin, admin_zhou):
+def test_who_may_open_the_pages(client, lisi, zhaoliu, market_admin, zhouba):
     client.force_login(lisi)  # a window clerk: applicants yes, staff no
     assert client.get(url("user_changelist")).status_code == 403
     assert client.get(url("applicant_changelist")).status_code == 200
@@ -143,7 +143,7 @@ def test_who_may_open_the_pages(client, lisi, zhaoliu, market_admin, admin_zhou)
     client.force_login(market_admin)  # departments: may look, may not change
     assert client.get(url("department_changelist")).status_code == 200
     assert client.get(url("department_add")).status_code == 403
-    client.force_login(admin_zhou)
+    client.force_login(zhouba)
     assert client.get(url("department_add")).status_code == 200
 
 
@@ -155,8 +155,8 @@ def test_applicants_do_not_enter_the_admin(client):
     assert "/admin/login/" in response["Location"]
 
 
-def test_department_admin_saves_through_the_service(client, admin_zhou):
-    client.force_login(admin_zhou)
+def test_department_admin_saves_through_the_service(client, zhouba):
+    client.force_login(zhouba)
     data = {
         "code": "MZJ",
         "name": "区民政局",
@@ -174,8 +174,8 @@ def test_department_admin_saves_through_the_service(client, admin_zhou):
     assert not Department.objects.filter(code="MZJ2").exists()
 
 
-def test_service_point_office_hours_are_checked(client, admin_zhou):
-    client.force_login(admin_zhou)
+def test_service_point_office_hours_are_checked(client, zhouba):
+    client.force_login(zhouba)
     data = {
         "code": "T09",
         "name": "西城街道便民服务中心",

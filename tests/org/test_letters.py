@@ -83,7 +83,7 @@ def test_issuing_the_same_letter_again_is_harmless(letter, market_admin, market,
     assert AuthorisationLetter.objects.count() == 1
 
 
-def test_who_may_issue(market, wangwu, tax_admin, lisi, admin_zhou):
+def test_who_may_issue(market, wangwu, tax_admin, lisi, zhouba):
     args = {
         "department": market,
         "officer": wangwu,
@@ -94,7 +94,7 @@ def test_who_may_issue(market, wangwu, tax_admin, lisi, admin_zhou):
         with pytest.raises(PermissionDenied):
             authorisation_letter_issue(actor=actor, number="N1", **args)
     assert not AuthorisationLetter.objects.exists()
-    assert authorisation_letter_issue(actor=admin_zhou, number="N1", **args).pk
+    assert authorisation_letter_issue(actor=zhouba, number="N1", **args).pk
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,7 @@ def test_only_the_granting_side_may_revoke(letter, tax_admin, wangwu):
     assert letter.revoked_at is None
 
 
-def test_authority_lapses_when_the_officer_leaves(letter, admin_zhou, market, wangwu):
+def test_authority_lapses_when_the_officer_leaves(letter, zhouba, market, wangwu):
     day = date(2026, 12, 15)
     assert list(deciders_on_the_spot(HAIR, day)) == [wangwu]
     wangwu.is_active = False
@@ -205,15 +205,15 @@ def test_authority_lapses_when_the_officer_leaves(letter, admin_zhou, market, wa
     assert list(deciders_on_the_spot(HAIR, day)) == []
     wangwu.is_active = True
     wangwu.save()
-    role_revoke(actor=admin_zhou, user=wangwu, role=Role.CHIEF_REPRESENTATIVE, department=market)
+    role_revoke(actor=zhouba, user=wangwu, role=Role.CHIEF_REPRESENTATIVE, department=market)
     assert list(deciders_on_the_spot(HAIR, day)) == []
     assert items_with_on_the_spot_authority(day) == set()
 
 
-def test_items_with_authority_by_department(letter, admin_zhou, market, tax, tax_officer):
+def test_items_with_authority_by_department(letter, zhouba, market, tax, tax_officer):
     tax_item = "511A0200000000-500102000000-000-91110000600037341L-1-00"
     authorisation_letter_issue(
-        actor=admin_zhou,
+        actor=zhouba,
         number="SW-1",
         department=tax,
         officer=tax_officer,

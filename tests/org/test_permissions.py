@@ -149,7 +149,7 @@ def test_unknown_capability_is_a_programming_error(lisi):
 
 
 @pytest.mark.django_db
-def test_departments_for_scopes_lists(market, tax, market_admin, admin_zhou):
+def test_departments_for_scopes_lists(market, tax, market_admin, zhouba):
     assert list(departments_for(market_admin, "org.manage_staff")) == [market]
-    assert set(departments_for(admin_zhou, "org.manage_staff")) == {market, tax}
+    assert set(departments_for(zhouba, "org.manage_staff")) == {market, tax}
     assert not departments_for(market_admin, "org.manage").exists()

@@ -43,15 +43,15 @@ def test_many_checks_of_one_request_cost_one_query(
 
 
 def test_a_role_granted_and_revoked_through_the_services_shows_at_once(
-    lisi, market, admin_zhou, django_capture_on_commit_callbacks
+    lisi, market, zhouba, django_capture_on_commit_callbacks
 ):
     new_request()
     assert not has_capability(lisi, "case.decide", department=market)  # cached: no
     with django_capture_on_commit_callbacks(execute=True):
-        role_grant(actor=admin_zhou, user=lisi, role=Role.SECTION_CHIEF, department=market)
+        role_grant(actor=zhouba, user=lisi, role=Role.SECTION_CHIEF, department=market)
     assert has_capability(lisi, "case.decide", department=market)  # same object: yes
     with django_capture_on_commit_callbacks(execute=True):
-        role_revoke(actor=admin_zhou, user=lisi, role=Role.SECTION_CHIEF, department=market)
+        role_revoke(actor=zhouba, user=lisi, role=Role.SECTION_CHIEF, department=market)
     assert not has_capability(lisi, "case.decide", department=market)
 
 
@@ -62,14 +62,14 @@ def test_a_role_change_on_another_object_of_the_same_user_shows_too(lisi, market
     assert has_capability(lisi, "case.review", department=market)
 
 
-def test_a_rolled_back_grant_is_not_remembered(lisi, market, admin_zhou):
+def test_a_rolled_back_grant_is_not_remembered(lisi, market, zhouba):
     new_request()
     assert not has_capability(lisi, "case.decide", department=market)
     seen_inside = []
 
     def grant_then_fail() -> None:
         with transaction.atomic():
-            role_grant(actor=admin_zhou, user=lisi, role=Role.SECTION_CHIEF, department=market)
+            role_grant(actor=zhouba, user=lisi, role=Role.SECTION_CHIEF, department=market)
             seen_inside.append(has_capability(lisi, "case.decide", department=market))
             raise RuntimeError("rolled back")
 

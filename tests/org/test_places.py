@@ -13,12 +13,10 @@ from onewindow.org.services import department_upsert, service_point_upsert, wind
 pytestmark = pytest.mark.django_db
 
 
-def test_department_upsert_creates_then_updates_and_audits(admin_zhou):
-    d = department_upsert(actor=admin_zhou, code="WJW", name="区卫生健康委", phone="023-6123456")
-    again = department_upsert(
-        actor=admin_zhou, code="WJW", name="区卫生健康委", phone="023-6123456"
-    )
-    renamed = department_upsert(actor=admin_zhou, code="WJW", name="区卫生健康委员会")
+def test_department_upsert_creates_then_updates_and_audits(zhouba):
+    d = department_upsert(actor=zhouba, code="WJW", name="区卫生健康委", phone="023-6123456")
+    again = department_upsert(actor=zhouba, code="WJW", name="区卫生健康委", phone="023-6123456")
+    renamed = department_upsert(actor=zhouba, code="WJW", name="区卫生健康委员会")
     assert d.pk == again.pk == renamed.pk
     assert Department.objects.get(code="WJW").name == "区卫生健康委员会"
     actions = list(
@@ -28,7 +26,7 @@ def test_department_upsert_creates_then_updates_and_audits(admin_zhou):
     )
     assert actions == ["org.department_created", "org.department_updated"]
     event = AuditEvent.objects.get(action="org.department_updated")
-    assert event.actor == admin_zhou
+    assert event.actor == zhouba
     assert event.payload["changed"]["name"] == ["区卫生健康委", "区卫生健康委员会"]
 
 

@@ -151,19 +151,19 @@ def test_department_admin_staffs_only_their_department(market_admin, market, tax
     assert set(clerk.role_assignments.values_list("role", flat=True)) == {"window_clerk"}
 
 
-def test_grant_and_revoke(admin_zhou, lisi, market, tax):
-    a = role_grant(actor=admin_zhou, user=lisi, role=Role.APPROVER, department=tax)
-    assert role_grant(actor=admin_zhou, user=lisi, role=Role.APPROVER, department=tax) == a
+def test_grant_and_revoke(zhouba, lisi, market, tax):
+    a = role_grant(actor=zhouba, user=lisi, role=Role.APPROVER, department=tax)
+    assert role_grant(actor=zhouba, user=lisi, role=Role.APPROVER, department=tax) == a
     assert AuditEvent.objects.filter(action="org.role_granted", object_id=str(a.pk)).count() == 1
-    role_revoke(actor=admin_zhou, user=lisi, role=Role.APPROVER, department=tax)
+    role_revoke(actor=zhouba, user=lisi, role=Role.APPROVER, department=tax)
     assert not RoleAssignment.objects.filter(pk=a.pk).exists()
     with pytest.raises(ValidationFailed, match="李四没有这一角色授予"):
-        role_revoke(actor=admin_zhou, user=lisi, role=Role.APPROVER, department=tax)
+        role_revoke(actor=zhouba, user=lisi, role=Role.APPROVER, department=tax)
 
 
-def test_is_staff_follows_staff_roles(admin_zhou, lisi, market, centre):
+def test_is_staff_follows_staff_roles(zhouba, lisi, market, centre):
     role_revoke(
-        actor=admin_zhou,
+        actor=zhouba,
         user=lisi,
         role=Role.WINDOW_CLERK,
         department=market,
@@ -171,7 +171,7 @@ def test_is_staff_follows_staff_roles(admin_zhou, lisi, market, centre):
     )
     lisi.refresh_from_db()
     assert not lisi.is_staff
-    role_grant(actor=admin_zhou, user=lisi, role=Role.SUPERVISOR)
+    role_grant(actor=zhouba, user=lisi, role=Role.SUPERVISOR)
     lisi.refresh_from_db()
     assert lisi.is_staff
 
@@ -185,15 +185,15 @@ def test_staff_of_department(market, tax, centre, town, lisi, wangwu, tax_office
 
 
 def test_who_a_department_admin_may_manage(
-    market_admin, tax_admin, admin_zhou, lisi, wangwu, tax_officer, market, tax
+    market_admin, tax_admin, zhouba, lisi, wangwu, tax_officer, market, tax
 ):
     assert set(staff_manageable_by(market_admin)) == {market_admin, lisi, wangwu}
     assert set(staff_manageable_by(tax_admin)) == {tax_admin, tax_officer}
     # 李四 also works for the tax bureau: now only the centre may manage him.
-    role_grant(actor=admin_zhou, user=lisi, role=Role.APPROVER, department=tax)
+    role_grant(actor=zhouba, user=lisi, role=Role.APPROVER, department=tax)
     assert lisi not in staff_manageable_by(market_admin)
-    assert lisi in staff_manageable_by(admin_zhou)
-    assert admin_zhou not in staff_manageable_by(market_admin)
+    assert lisi in staff_manageable_by(zhouba)
+    assert zhouba not in staff_manageable_by(market_admin)
 
 
 def test_staff_update(market_admin, wangwu, tax_officer):

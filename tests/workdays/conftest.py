@@ -34,34 +34,6 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture
-def zhouba(db):
-    """周八, centre administrator (holds workdays.manage)."""
-    from onewindow.org.models import Role
-    from onewindow.org.services import staff_create
-
-    return staff_create(
-        actor=None,
-        username="zhouba",
-        display_name="周八",
-        password=PASSWORD,
-        roles=[(Role.CENTRE_ADMIN, None, None)],
-    )
-
-
-@pytest.fixture
-def centre(db):
-    from onewindow.org.services import service_point_upsert
-
-    return service_point_upsert(
-        actor=None,
-        code="D01",
-        name="示范区政务服务中心",
-        level="district",
-        office_hours=[["09:00", "12:00"], ["13:30", "17:00"]],
-    )
-
-
-@pytest.fixture
 def town(db):
     """A town centre with longer hours and a short lunch."""
     from onewindow.org.services import service_point_upsert
