@@ -75,7 +75,8 @@ SIGN_DEPARTMENTS = ("SCJGJ", "WSJKW", "FGW")
 ACTIONS_PER_CASE = 8
 SAVES_PER_CASE = ACTIONS_PER_CASE + 1
 OPINION = "同意"
-BATCH = 500  # cases created per setup transaction (untimed), and driven per round
+BATCH = 500  # cases per transaction on the batch path (ours and the baseline)
+BATCH_PREFIX, SINGLE_PREFIX = "BENCH", "SINGL"
 
 
 def catalogue() -> dict[str, Any]:
@@ -138,7 +139,7 @@ class Ours:
         self.applicant = Applicant.objects.get(users=people["zhangsan"], kind="natural")
         self.applicant_user = people["zhangsan"]
 
-    def create(self, i: int) -> Any:
+    def create(self, i: int, prefix: str = SINGLE_PREFIX) -> Any:
         from django.db import transaction
 
         from onewindow.cases.models import Case
@@ -146,7 +147,7 @@ class Ours:
 
         with transaction.atomic():
             return Case.objects.create(
-                number=f"BENCH{i:010d}",
+                number=f"{prefix}{i:010d}",
                 item=self.version.item,
                 item_version=self.version,
                 department=self.version.item.department,
@@ -279,7 +280,166 @@ class Ours:
                 save_fields=("delivered_at",),
             )
 
-    def run(self, n: int) -> dict[str, Any]:
+    # ------------------------------------------------------------ the batch path
+
+    def create_batch(self, start: int, count: int) -> list[int]:
+        """``count`` submitted cases in one transaction: one multi-row INSERT of the row
+        an ORM ``Case(...)`` would store (its values adapted once, the number per case)."""
+        from django.db import connection, transaction
+
+        from onewindow.cases.bulk import _insert
+        from onewindow.cases.models import Case
+        from onewindow.cases.states import CaseStatus
+
+        version, now = self.version, self.now
+        template = Case(
+            number="",
+            item=version.item,
+            item_version=version,
+            department_id=version.item.department_id,
+            applicant=self.applicant,
+            created_by=self.applicant_user,
+            status=CaseStatus.SUBMITTED,
+            created_at=now,
+            submitted_at=now,
+            received_at=now,
+        )
+        fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
+        names = [f.name for f in fields]
+        values = [f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields]
+        at = names.index("number")
+        numbers = [f"{BATCH_PREFIX}{i:010d}" for i in range(start, start + count)]
+        rows = [(*values[:at], number, *values[at + 1 :]) for number in numbers]
+        with transaction.atomic():
+            _insert(Case, names, rows)
+            return list(
+                Case.objects.filter(number__in=numbers).order_by("pk").values_list("pk", flat=True)
+            )
+
+    def drive_batch(self, ids: list[int]) -> list[str]:
+        """Step k of every case of the batch in one transaction, then step k+1: the same
+        8 user actions as ``drive``, through ``cases.bulk``. Returns the failures."""
+        from django.db import transaction
+
+        from onewindow.cases import bulk
+        from onewindow.cases.bulk import open_tasks
+        from onewindow.cases.models import Task, TaskStatus
+        from onewindow.cases.states import CaseStatus
+        from onewindow.org.permissions import forget_roles
+
+        now, size = self.now, len(ids)
+        problems: list[str] = []
+
+        def check(step: str, result: bulk.BulkResult) -> None:
+            if result.failed:
+                problems.append(f"{step}: {result.failed[:3]} ({len(result.failed)} failed)")
+
+        def open_of(code: str | None = None, step: Any = None) -> list[int]:
+            qs = Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN)
+            if code is not None:
+                qs = qs.filter(department=self.departments[code])
+            if step is not None:
+                qs = qs.filter(step=step)
+            return list(qs.values_list("pk", flat=True))
+
+        forget_roles()  # each batch action stands for one request: roles read afresh
+        with transaction.atomic():  # 受理: the cases enter 审查, a task each
+            check(
+                "accept",
+                bulk.apply_transitions(
+                    cases=ids,
+                    name="accept",
+                    actor=self.clerk,
+                    target=CaseStatus.IN_REVIEW,
+                    step=self.review,
+                    now=now,
+                    values={"accepted_at": now},
+                    batch_size=size,
+                ),
+            )
+            department = self.version.item.department_id
+            open_tasks(ids, self.review, now=now, departments=dict.fromkeys(ids, department))
+        forget_roles()
+        with transaction.atomic():  # 审查 → 会签: the case's department and two more
+            check(
+                "review",
+                bulk.tasks_complete(
+                    actor=self.approver,
+                    tasks=open_of(step=self.review),
+                    opinion=OPINION,
+                    now=now,
+                    batch_size=size,
+                ),
+            )
+            others = [self.departments[c].pk for c in SIGN_DEPARTMENTS[1:]]
+            open_tasks(ids, self.signoff, now=now, departments=others, cancel_others=False)
+        for code in SIGN_DEPARTMENTS:  # each department signs its tasks; the last one joins
+            forget_roles()
+            result = bulk.tasks_complete(
+                actor=self.signers[code],
+                tasks=open_of(code, self.signoff),
+                opinion=OPINION,
+                now=now,
+                batch_size=size,
+            )
+            check(f"sign {code}", result)
+        forget_roles()
+        with transaction.atomic():  # 决定
+            check(
+                "approve",
+                bulk.apply_transitions(
+                    cases=ids,
+                    name="approve",
+                    actor=self.chief,
+                    now=now,
+                    values={"decided_at": now, "decided_by": self.chief},
+                    batch_size=size,
+                ),
+            )
+            Task.objects.filter(case_id__in=ids, status=TaskStatus.OPEN).update(
+                status=TaskStatus.DONE, completed_at=now, assignee=self.chief
+            )
+        forget_roles()
+        check(  # 办结
+            "conclude",
+            bulk.apply_transitions(
+                cases=ids,
+                name="conclude",
+                actor=self.clerk,
+                now=now,
+                values={"concluded_at": now},
+                batch_size=size,
+            ),
+        )
+        forget_roles()
+        check(  # 送达
+            "deliver",
+            bulk.apply_transitions(
+                cases=ids,
+                name="deliver",
+                actor=self.clerk,
+                now=now,
+                values={"delivered_at": now},
+                batch_size=size,
+            ),
+        )
+        return problems
+
+    def run(self, n: int, batch: int = BATCH) -> dict[str, Any]:
+        """The batch path: ``batch`` cases per transaction, each case saved after each of
+        its steps (step k of the whole batch committed before step k+1 starts)."""
+        from onewindow.common import clock
+
+        self.now = clock.now()
+        problems: list[str] = []
+        started = time.perf_counter()
+        for start in range(0, n, batch):
+            problems += self.drive_batch(self.create_batch(start, min(batch, n - start)))
+        seconds = time.perf_counter() - started
+        return {"seconds": seconds, "batch": batch, "problems": problems[:5], **self.state(n)}
+
+    def run_single(self, n: int) -> dict[str, Any]:
+        """The single-case path: one transaction per case per action."""
         from onewindow.common import clock
 
         self.now = clock.now()
@@ -287,20 +447,20 @@ class Ours:
         for i in range(n):
             self.drive(self.create(i))
         seconds = time.perf_counter() - started
-        return {"seconds": seconds, **self.state(n)}
+        return {"seconds": seconds, **self.state(n, prefix=SINGLE_PREFIX)}
 
-    def state(self, n: int) -> dict[str, Any]:
+    def state(self, n: int, prefix: str = BATCH_PREFIX) -> dict[str, Any]:
         from django.db import connection
         from django.db.models import Count
 
         from onewindow.cases.models import Case, CaseTransition, Task
 
         status = dict(
-            Case.objects.filter(number__startswith="BENCH")
+            Case.objects.filter(number__startswith=prefix)
             .values_list("status")
             .annotate(n=Count("id"))
         )
-        case_ids = "SELECT id FROM cases_case WHERE number LIKE 'BENCH%%'"
+        case_ids = f"SELECT id FROM cases_case WHERE number LIKE '{prefix}%%'"
         total = 0
         for model, where in (
             (Case, f"id IN ({case_ids})"),
@@ -308,21 +468,27 @@ class Ours:
             (Task, f"case_id IN ({case_ids})"),
         ):
             total += table_bytes(connection, model._meta.db_table, where)
+        audit_where = (
+            "object_type = 'cases.case' AND object_id IN (SELECT CAST(id AS TEXT) "
+            "FROM cases_case WHERE number LIKE '"
+        )
         audit = table_bytes(
             connection,
             "audit_auditevent",
-            "object_type = 'cases.case' AND object_id IN (SELECT CAST(id AS TEXT) "
-            "FROM cases_case WHERE number LIKE 'BENCH%%')",
+            f"{audit_where}{prefix}%%')",
         )
         with connection.cursor() as cur:
             cur.execute(f"SELECT COUNT(*) FROM cases_casetransition WHERE case_id IN ({case_ids})")
             transitions = cur.fetchone()[0]
             cur.execute(f"SELECT COUNT(*) FROM cases_task WHERE case_id IN ({case_ids})")
             tasks = cur.fetchone()[0]
+            cur.execute(f"SELECT COUNT(*) FROM audit_auditevent WHERE {audit_where}{prefix}%')")
+            audit_rows = cur.fetchone()[0]
         return {
             "by_status": status,
             "transitions": transitions,
             "tasks": tasks,
+            "audit_rows": audit_rows,
             "state_bytes_per_case": total / n,
             "audit_bytes_per_case": audit / n,
         }
@@ -345,15 +511,20 @@ def table_bytes(connection: Any, table: str, where: str) -> int:
 # ---------------------------------------------------------------------------- baseline
 
 
-def baseline(n: int) -> dict[str, Any]:
+def baseline(n: int, batch: int | None = None) -> dict[str, Any]:
+    """SpiffWorkflow on ``n`` cases. ``batch=None``: each save its own transaction (one
+    INSERT or UPDATE). ``batch=B``: the batch path's persistence -- B workflows advanced one
+    user task each, serialised, and stored in one transaction with one statement (a
+    multi-row INSERT at creation, then one ``UPDATE ... SET state = CASE id ... END``)."""
     from django.db import connection, transaction
     from SpiffWorkflow.bpmn import BpmnWorkflow
     from SpiffWorkflow.bpmn.parser import BpmnParser
     from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
     from SpiffWorkflow.util.task import TaskState
 
+    table = "bench_spiff_state" if batch is None else "bench_spiff_batch_state"
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE bench_spiff_state (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
+        cur.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
     parser = BpmnParser()
     parser.add_bpmn_str(BPMN.encode())
     spec = parser.get_spec("licence")
@@ -368,36 +539,71 @@ def baseline(n: int) -> dict[str, Any]:
         "conclude": "lisi",
         "deliver": "lisi",
     }
-    saves = 0
-    started = time.perf_counter()
-    for i in range(n):
+
+    def step(workflow: Any) -> None:
+        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
+        name = task.task_spec.bpmn_id
+        task.data[name] = {"actor": actors[name], "opinion": OPINION}
+        task.run()
+        workflow.do_engine_steps()
+
+    def start() -> Any:
         workflow = BpmnWorkflow(spec)
         workflow.do_engine_steps()
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(
-                "INSERT INTO bench_spiff_state (id, state) VALUES (%s, %s)",
-                [i, serializer.serialize_json(workflow)],
-            )
-        saves += 1
-        while not workflow.is_completed():
-            task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-            name = task.task_spec.bpmn_id
-            task.data[name] = {"actor": actors[name], "opinion": OPINION}
-            task.run()
-            workflow.do_engine_steps()
+        return workflow
+
+    saves = 0
+    started = time.perf_counter()
+    if batch is None:
+        for i in range(n):
+            workflow = start()
             with transaction.atomic(), connection.cursor() as cur:
                 cur.execute(
-                    "UPDATE bench_spiff_state SET state = %s WHERE id = %s",
-                    [serializer.serialize_json(workflow), i],
+                    f"INSERT INTO {table} (id, state) VALUES (%s, %s)",
+                    [i, serializer.serialize_json(workflow)],
                 )
             saves += 1
+            while not workflow.is_completed():
+                step(workflow)
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute(
+                        f"UPDATE {table} SET state = %s WHERE id = %s",
+                        [serializer.serialize_json(workflow), i],
+                    )
+                saves += 1
+    else:
+        for first in range(0, n, batch):
+            ids = list(range(first, min(n, first + batch)))
+            flows = {i: start() for i in ids}
+            rows = [(i, serializer.serialize_json(flows[i])) for i in ids]
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute(
+                    f"INSERT INTO {table} (id, state) VALUES "
+                    + ", ".join(["(%s, %s)"] * len(rows)),
+                    [v for row in rows for v in row],
+                )
+            saves += len(rows)
+            while not all(f.is_completed() for f in flows.values()):
+                rows = []
+                for i, workflow in flows.items():
+                    if not workflow.is_completed():
+                        step(workflow)
+                        rows.append((i, serializer.serialize_json(workflow)))
+                whens = " ".join(["WHEN %s THEN %s"] * len(rows))
+                marks = ", ".join(["%s"] * len(rows))
+                with transaction.atomic(), connection.cursor() as cur:
+                    cur.execute(
+                        f"UPDATE {table} SET state = CASE id {whens} END WHERE id IN ({marks})",
+                        [v for row in rows for v in row] + [i for i, _ in rows],
+                    )
+                saves += len(rows)
     seconds = time.perf_counter() - started
     if connection.vendor == "postgresql":
         sizes = "SUM(pg_column_size(state)), SUM(octet_length(state))"
     else:
         sizes = "SUM(LENGTH(CAST(state AS BLOB))), SUM(LENGTH(CAST(state AS BLOB)))"
     with connection.cursor() as cur:
-        cur.execute(f"SELECT {sizes} FROM bench_spiff_state")
+        cur.execute(f"SELECT {sizes} FROM {table}")
         stored, raw = cur.fetchone()
     return {
         "seconds": seconds,
@@ -414,10 +620,21 @@ def main(argv: list[str]) -> int:
     django.setup()
     from django.db import connection
 
-    n, baseline_n = int(argv[0]), int(argv[1])
-    ours = Ours().run(n)
-    base = baseline(baseline_n)
-    print(json.dumps({"vendor": connection.vendor, "ours": ours, "baseline": base}))
+    n, baseline_n, single_n = int(argv[0]), int(argv[1]), int(argv[2])
+    batch = int(argv[3]) if len(argv) > 3 else BATCH
+    ours = Ours()
+    batched = ours.run(n, batch)
+    single = ours.run_single(single_n)
+    base = baseline(baseline_n, batch)
+    base_single = baseline(baseline_n)
+    out = {
+        "vendor": connection.vendor,
+        "ours": batched,
+        "ours_single": single,
+        "baseline": base,
+        "baseline_single": base_single,
+    }
+    print(json.dumps(out))
     return 0
 
 

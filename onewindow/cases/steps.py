@@ -4,10 +4,12 @@ The item version's steps run in order (受理 → 审查… → 决定 → 办�
 enters the first step after the accept step; a review step maps to the IN_REVIEW state, a
 decide step to IN_DECISION. Each entered step opens one task in the item department's inbox
 for the step's role (default: approver for review, section chief for decide).
+``cases.bulk.open_tasks`` does the same for many cases at once (batch processing).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from onewindow.cases.models import Case, Task, TaskStatus
@@ -60,7 +62,33 @@ def open_task(case: Case, step: ItemStep, *, now: datetime) -> Task:
     case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]).exclude(step=step).update(
         status=TaskStatus.CANCELLED, completed_at=now
     )
-    role = step.role or DEFAULT_ROLE.get(StepKind(step.kind), Role.APPROVER)
     return Task.objects.create(
-        case=case, step=step, department=case.department, role=role, created_at=now
+        case=case, step=step, department=case.department, role=role_for(step), created_at=now
     )
+
+
+def role_for(step: ItemStep) -> str:
+    """The role whose inbox holds the step's tasks."""
+    return step.role or DEFAULT_ROLE.get(StepKind(step.kind), Role.APPROVER)
+
+
+def steps_by_version(version_ids: Iterable[int]) -> dict[int, list[ItemStep]]:
+    """The review and decide steps of each version, in order (one query for them all)."""
+    found: dict[int, list[ItemStep]] = {v: [] for v in version_ids}
+    rows = ItemStep.objects.filter(
+        version_id__in=list(found), kind__in=[StepKind.REVIEW, StepKind.DECIDE]
+    ).order_by("version_id", "order")
+    for step in rows:
+        found[step.version_id].append(step)
+    return found
+
+
+def following(ordered: list[ItemStep], current_step_id: int | None) -> ItemStep | None:
+    """The step after ``current_step_id`` in ``ordered`` (``next_step`` for many cases)."""
+    if current_step_id is None:
+        return ordered[0] if ordered else None
+    ids = [s.pk for s in ordered]
+    if current_step_id not in ids:
+        return None
+    pos = ids.index(current_step_id)
+    return ordered[pos + 1] if pos + 1 < len(ordered) else None

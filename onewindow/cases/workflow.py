@@ -5,6 +5,10 @@ actor may perform it on this case (capability scoped to the case's department, o
 applicant's own action), refuses an illegal one with ``Conflict`` (HTTP 409), calls the
 django-fsm-2 method, saves, writes the ``CaseTransition`` row and the audit event — all in
 the caller's transaction, which it requires.
+
+The rules themselves (``transition_named``, ``resolve_target``, ``illegal``,
+``check_performer``, ``may_transition``) are shared with the batch path
+(``onewindow.cases.bulk``), which applies one transition to many cases set-based.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from django.db import transaction
 
 from onewindow.audit.services import record
 from onewindow.cases.models import Case, CaseTransition, Counter
-from onewindow.cases.states import TRANSITIONS, CaseStatus
+from onewindow.cases.states import TRANSITIONS, CaseStatus, Transition
 from onewindow.catalog.models import ItemStep
 from onewindow.common import clock
 from onewindow.common.errors import Conflict, PermissionDenied
@@ -60,6 +64,49 @@ def is_own_case(actor: Any, case: Case) -> bool:
     return links.filter(applicant_id=case.applicant_id, user_id=actor.pk).exists()
 
 
+def transition_named(name: str) -> Transition:
+    """The transition ``name`` of the table (a programming error if there is none)."""
+    t = TRANSITIONS.get(name)
+    if t is None:
+        raise ValueError(f"unknown transition {name!r}")
+    return t
+
+
+def resolve_target(t: Transition, target: str | None) -> str:
+    """The target state: the one given (which the table must allow) or, when the
+    transition has a single target, that one."""
+    if target is None:
+        if len(t.targets) != 1:
+            raise ValueError(f"{t.name}: a target is required, one of {sorted(t.targets)}")
+        return next(iter(t.targets))
+    if target not in t.targets:
+        raise ValueError(f"{t.name}: target {target!r} not in {sorted(t.targets)}")
+    return str(target)
+
+
+def illegal(status: str, name: str) -> Conflict:
+    """The 409 for transition ``name`` from a state the table does not allow it in."""
+    label = TRANSITIONS[name].label if name in TRANSITIONS else name
+    current = CaseStatus(status)
+    return Conflict(
+        f"办件当前状态为“{current.label}”，不能执行“{label}”",
+        code="illegal_transition",
+        fields={"status": current.value, "transition": name},
+    )
+
+
+def forbidden(t: Transition) -> PermissionDenied:
+    """The 403 for an actor without the authority ``t`` needs."""
+    return PermissionDenied(f"您无权对该办件执行“{t.label}”", fields={"transition": t.name})
+
+
+def check_performer(t: Transition, *, system: bool) -> None:
+    """Only transitions without a capability may be automatic (plus Art. 32's deemed
+    acceptance)."""
+    if system and t.capability is not None and t.name != "auto_accept":
+        raise ValueError(f"{t.name} cannot be performed by the system")
+
+
 def may_transition(actor: Any, case: Case, name: str) -> bool:
     t = TRANSITIONS[name]
     if case.status not in t.sources:
@@ -97,24 +144,15 @@ def apply_transition(
     the status and the current step are written. Without it every field is written."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("apply_transition must run inside transaction.atomic")
-    t = TRANSITIONS.get(name)
-    if t is None:
-        raise ValueError(f"unknown transition {name!r}")
+    t = transition_named(name)
     now = now or clock.now()
     status = CaseStatus(case.status)
     if status not in t.sources:
-        raise Conflict(
-            f"办件当前状态为“{status.label}”，不能执行“{t.label}”",
-            code="illegal_transition",
-            fields={"status": status.value, "transition": name},
-        )
-    if target not in t.targets:
-        raise ValueError(f"{name}: target {target!r} not in {sorted(t.targets)}")
-    if system:
-        if t.capability is not None and name != "auto_accept":
-            raise ValueError(f"{name} cannot be performed by the system")
-    elif not authorised and not may_transition(actor, case, name):
-        raise PermissionDenied(f"您无权对该办件执行“{t.label}”", fields={"transition": name})
+        raise illegal(status, name)
+    target = resolve_target(t, target)
+    check_performer(t, system=system)
+    if not system and not authorised and not may_transition(actor, case, name):
+        raise forbidden(t)
     getattr(case, f"t_{name}")(target)
     if step is not None:
         case.current_step = step

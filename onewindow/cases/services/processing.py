@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.audit.services import record
-from onewindow.cases import deadlines, steps
+from onewindow.cases import deadlines, steps, workflow
 from onewindow.cases.inbox import may_work
 from onewindow.cases.models import (
     Case,
@@ -26,7 +26,7 @@ from onewindow.cases.models import (
     Task,
     TaskStatus,
 )
-from onewindow.cases.states import TRANSITIONS, CaseStatus
+from onewindow.cases.states import CaseStatus
 from onewindow.cases.workflow import apply_transition, is_own_case
 from onewindow.catalog.models import ItemKind, StepKind
 from onewindow.common import clock
@@ -60,20 +60,18 @@ def _text(field: str, value: str | None, *, label: str, maximum: int, required: 
 def _locked(case: Case) -> Case:
     """The case row again, locked for the rest of the transaction (a concurrent decision or
     claim waits, then sees the new status)."""
+    # FOR UPDATE OF the case row only: the joined item version and applicant rows are
+    # shared by many cases and must not be locked with it (PostgreSQL).
     return (
-        Case.objects.select_for_update().select_related("item_version", "applicant").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item_version", "applicant")
+        .get(pk=case.pk)
     )
 
 
 def illegal(case: Case, name: str) -> Conflict:
     """The same 409 that ``apply_transition`` gives for a transition from a wrong state."""
-    status = CaseStatus(case.status)
-    label = TRANSITIONS[name].label if name in TRANSITIONS else name
-    return Conflict(
-        f"办件当前状态为“{status.label}”，不能执行“{label}”",
-        code="illegal_transition",
-        fields={"status": status.value, "transition": name},
-    )
+    return workflow.illegal(case.status, name)
 
 
 def _sync(stale: Any, fresh: Any) -> None:
@@ -160,7 +158,7 @@ def may_decide(actor: Any, case: Case, *, at: datetime) -> tuple[bool, bool]:
 
 
 def _locked_task(task: Task) -> Task:
-    return Task.objects.select_for_update().select_related("step").get(pk=task.pk)
+    return Task.objects.select_for_update(of=("self",)).select_related("step").get(pk=task.pk)
 
 
 def task_claim(*, actor: Any, task: Task, now: datetime | None = None) -> Task:
