@@ -69,8 +69,11 @@ def test_complaints_about_a_department_or_a_window(people: dict[str, Any]) -> No
     with pytest.raises(NotFound):  # another department's complaint
         selectors.complaint_for(people["hanmei"], c.pk)
     universal = Window.objects.filter(kind="universal").first()
-    assert universal is not None and universal.departments.count() != 1
-    w = complaint_submit(actor=people["qianqi"], about="window", content="排队太久", window=universal)
+    assert universal is not None
+    assert universal.departments.count() != 1
+    w = complaint_submit(
+        actor=people["qianqi"], about="window", content="排队太久", window=universal
+    )
     assert w.department is None  # the centre's own: centre-wide staff only
     assert selectors.complaint_for(people["zhaoliu"], w.pk) == w
     with pytest.raises(NotFound):

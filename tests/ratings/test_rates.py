@@ -68,7 +68,9 @@ def march(people: dict[str, Any]) -> dict[str, Department]:
         actor=zs, about="department", content="无人接听", department=market, now=at(2026, 3, 4)
     )
     # Outside the period: not counted.
-    rate_case(actor=zs, case=case(when=at(2026, 2, 24)), level=1, comment="二月", now=at(2026, 2, 25))
+    rate_case(
+        actor=zs, case=case(when=at(2026, 2, 24)), level=1, comment="二月", now=at(2026, 2, 25)
+    )
     return {"health": health, "market": market}
 
 

@@ -76,7 +76,11 @@ def test_refusals(people: dict[str, Any]) -> None:
     assert err.value.code == "case_not_concluded"
     assert "办结" in err.value.message
     concluded = concluded_case(people, when=CONCLUDED)
-    for outsider in (people["qianqi"], people["lisi"], None):  # 李四 filed nothing; 钱七 is not 张三
+    for outsider in (
+        people["qianqi"],
+        people["lisi"],
+        None,
+    ):  # 李四 filed nothing; 钱七 is not 张三
         with pytest.raises(NotFound):
             rate_case(actor=outsider, case=concluded, level=5, now=LATER)
     for bad in (0, 6, -1, "五", "", None, True, 4.5):
@@ -117,7 +121,11 @@ def test_a_bad_rating_opens_a_rectification_due_in_15_working_days(
     # Rated Friday 3 April 2026, before 清明 (4-6 April): 15 working days → Monday 27 April.
     case = concluded_case(people, when=at(2026, 4, 1, 10))
     rating = rate_case(
-        actor=people["zhangsan"], case=case, level=1, comment="窗口让我跑了三次", now=at(2026, 4, 3, 16)
+        actor=people["zhangsan"],
+        case=case,
+        level=1,
+        comment="窗口让我跑了三次",
+        now=at(2026, 4, 3, 16),
     )
     rect = Rectification.objects.get(rating=rating)
     assert rect.status == RectificationStatus.OPEN

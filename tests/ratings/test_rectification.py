@@ -51,7 +51,9 @@ def test_rectify_call_back_close(rect: Rectification, people: dict[str, Any]) ->
             actor=people["sunli"], rectification=rect, finding="false", finding_reason="无"
         )
     with pytest.raises(PermissionDenied):  # 赵六 supervises; the department rectifies
-        rectification_rectify(actor=zhaoliu, rectification=rect, finding="false", finding_reason="无")
+        rectification_rectify(
+            actor=zhaoliu, rectification=rect, finding="false", finding_reason="无"
+        )
     rectification_rectify(
         actor=hanmei,
         rectification=rect,
@@ -70,7 +72,11 @@ def test_rectify_call_back_close(rect: Rectification, people: dict[str, Any]) ->
         rectification_call_back(actor=hanmei, rectification=rect, result="unreachable")
         assert rect.status == S.RECTIFIED
     rectification_call_back(
-        actor=hanmei, rectification=rect, result="satisfied", note="张三表示满意", now=at(2026, 3, 6)
+        actor=hanmei,
+        rectification=rect,
+        result="satisfied",
+        note="张三表示满意",
+        now=at(2026, 3, 6),
     )
     assert (rect.status, rect.callback_result) == (S.CALLED_BACK, "satisfied")
     assert rect.callbacks.count() == 3
@@ -78,10 +84,15 @@ def test_rectify_call_back_close(rect: Rectification, people: dict[str, Any]) ->
         rectification_close(actor=hanmei, rectification=rect)
     rectification_close(actor=zhaoliu, rectification=rect, note="同意", now=at(2026, 3, 9))
     stored = Rectification.objects.get(pk=rect.pk)
-    assert (stored.status, stored.closed_by, stored.closed_at) == (S.CLOSED, zhaoliu, at(2026, 3, 9))
+    assert (stored.status, stored.closed_by, stored.closed_at) == (
+        S.CLOSED,
+        zhaoliu,
+        at(2026, 3, 9),
+    )
     actions = set(
-        AuditEvent.objects.filter(object_id=str(rect.pk), action__startswith="rectification.")
-        .values_list("action", flat=True)
+        AuditEvent.objects.filter(
+            object_id=str(rect.pk), action__startswith="rectification."
+        ).values_list("action", flat=True)
     )
     assert actions == {
         "rectification.opened",
@@ -158,4 +169,5 @@ def test_overdue_first(people: dict[str, Any]) -> None:
     r_old = rate_case(actor=people["zhangsan"], case=old, level=1, comment="差", now=at(2026, 3, 3))
     rows = list(selectors.rectifications_for(people["zhaoliu"], now=at(2026, 5, 8)))
     assert [r.rating_id for r in rows][:2] == [r_old.pk, r_new.pk]
-    assert rows[0].overdue == 0 and rows[1].overdue == 1
+    assert rows[0].overdue == 0
+    assert rows[1].overdue == 1
