@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_bundle_cases are parameters here)
 """Filing a bundle at a window (one visit), one message per bundle event, 容缺 and the
 one-time notice at bundle level, and the bundle's deadline across the Spring Festival."""
 
@@ -272,7 +273,9 @@ def test_the_bundle_deadline_skips_the_spring_festival(
     assert all(c.promised_due_at <= bc.promised_due_at for c in bc.sub_cases.all())
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     day=st.dates(min_value=date(2026, 1, 5), max_value=date(2026, 11, 30)),
     hour=st.integers(min_value=8, max_value=18),
