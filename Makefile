@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-DEBIAN_PACKAGES := fonts-noto-cjk chromium poppler-utils postgresql-15 postgresql-contrib
+DEBIAN_PACKAGES := fonts-noto-cjk chromium chromium-l10n poppler-utils postgresql-15 postgresql-contrib
 
 .PHONY: setup system-packages demo serve test test-sqlite test-postgres test-browser bench bench-quick lint format clean
 
