@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.cases.models import Case, Visit
 from onewindow.org.models import Applicant, Department, Window
 from onewindow.ratings.states import (
+    DIMENSIONS,
     FORM_VERSION,
     CallBackResult,
     Channel,
@@ -121,6 +122,14 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_level_display()} {self.rated_at:%Y-%m-%d}"
+
+    def dimension_rows(self) -> list[tuple[str, str]]:
+        """(dimension name, level name) in the standard's order, for the screens."""
+        names = DIMENSIONS.get(self.mode, {})
+        return [
+            (names.get(k, k), str(Level(v).label) if v in Level.values else str(v))
+            for k, v in (self.dimensions or {}).items()
+        ]
 
 
 class Rectification(models.Model):

@@ -34,7 +34,7 @@ def form_context(mode: str, post: Any = None) -> dict[str, Any]:
     """The rating form: the five levels (best first) and the mode's dimensions."""
     post = post or {}
     return {
-        "levels": [(v, label) for v, label in reversed(Level.choices)],
+        "levels": list(Level.choices),  # best first, as on the national rating page
         "dimensions": [
             {"key": key, "label": label, "value": str(post.get(f"dim_{key}", ""))}
             for key, label in DIMENSIONS[mode].items()
