@@ -27,14 +27,11 @@ from onewindow.catalog import services
 from onewindow.catalog.content import SCALAR_KEYS, fee_text
 from onewindow.catalog.models import (
     DeliveryMethod,
-    FieldDefinition,
     ItemField,
     ItemMaterial,
     ItemStep,
     ItemVersion,
-    MaterialType,
     ServiceItem,
-    Theme,
     VersionStatus,
 )
 from onewindow.catalog.versioning import PublishableVersion
@@ -63,7 +60,7 @@ def visible_department_ids(request: HttpRequest) -> set[int]:
     return cached
 
 
-def _can(request: HttpRequest, capability: str, department: Any = None) -> bool:
+def can(request: HttpRequest, capability: str, department: Any = None) -> bool:
     return has_capability(request.user, capability, department=department)
 
 
@@ -75,7 +72,7 @@ def draft_editable(request: HttpRequest, version: Any, department_path: str) -> 
     department = version
     for name in department_path.split("__"):
         department = getattr(department, name)
-    return _can(request, "catalog.edit", department)
+    return can(request, "catalog.edit", department)
 
 
 class ServiceErrorsMixin:
@@ -179,13 +176,13 @@ class ScopedAdmin(admin.ModelAdmin):
         )
 
     def has_edit_permission(self, request: HttpRequest) -> bool:
-        return _can(request, "catalog.edit")
+        return can(request, "catalog.edit")
 
     def has_review_permission(self, request: HttpRequest) -> bool:
-        return _can(request, "catalog.review")
+        return can(request, "catalog.review")
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
-        return _can(request, "catalog.publish")
+        return can(request, "catalog.publish")
 
     def _run(self, request: HttpRequest, objects: Any, call: Any, done: str) -> None:
         ok = 0
@@ -216,7 +213,7 @@ class VersionAdmin(ServiceErrorsMixin, ScopedAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is None:
-            return _can(request, "catalog.edit")
+            return can(request, "catalog.edit")
         return draft_editable(request, obj, self.department_path)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
@@ -558,60 +555,5 @@ class ItemVersionAdmin(VersionAdmin):
         self._run(request, queryset, make, _("已新建%(n)d份草稿"))
 
 
-# --- dictionaries (shared: edited by the centre, seen by everyone with a catalogue role)
-
-
-class DictionaryAdmin(ServiceErrorsMixin, admin.ModelAdmin):
-    upsert: Any = None
-    keys: tuple[str, ...] = ()
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return bool(visible_department_ids(request))
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(visible_department_ids(request))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return _can(request, "catalog.publish")
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _can(request, "catalog.publish")
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ("code",) if obj is not None else ()
-
-    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        data = {k: form.cleaned_data.get(k, getattr(obj, k)) for k in self.keys}
-        saved = type(self).upsert(actor=request.user, data=data)
-        obj.pk = saved.pk
-
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Dictionaries have no relations to save."""
-
-
-@admin.register(MaterialType)
-class MaterialTypeAdmin(DictionaryAdmin):
-    upsert = staticmethod(services.material_type_upsert)
-    keys = ("code", "name", "description", "licence_type_code")
-    list_display = ("code", "name", "licence_type_code")
-    search_fields = ("code", "name")
-
-
-@admin.register(FieldDefinition)
-class FieldDefinitionAdmin(DictionaryAdmin):
-    upsert = staticmethod(services.field_definition_upsert)
-    keys = ("code", "label", "type", "constraints", "unit", "help_text")
-    list_display = ("code", "label", "type", "unit")
-    list_filter = ("type",)
-    search_fields = ("code", "label")
-
-
-@admin.register(Theme)
-class ThemeAdmin(DictionaryAdmin):
-    upsert = staticmethod(services.theme_upsert)
-    keys = ("code", "name", "audience", "order")
-    list_display = ("code", "name", "audience", "order")
-    list_filter = ("audience",)
+# The shared dictionaries' admins (registered on import).
+from onewindow.catalog import admin_dictionaries  # noqa: E402, F401
