@@ -85,6 +85,7 @@ class BundleCaseDetail:
     inspections: list[JointInspection] = field(default_factory=list)
     outcome: BundleDelivery | None = None
     dropped: frozenset[int] = frozenset()  # ids of dropped sub-cases
+    as_lead: bool = False  # the actor is the lead department's staff
 
     def droppable(self) -> list[Case]:
         """Sub-cases the applicant may drop now (an optional item refused or stalled)."""
@@ -138,6 +139,7 @@ def bundle_case_detail(actor: Any, number: str) -> BundleCaseDetail:
         ),
         outcome=BundleDelivery.objects.filter(bundle_case=bundle_case).first(),
         dropped=frozenset(i.case_id for i in issues if i.resolution == IssueResolution.DROPPED),
+        as_lead=_may_see_as_lead(actor, bundle_case),
     )
 
 

@@ -21,11 +21,19 @@ from ninja.security import django_auth
 from onewindow.bundles.selectors import published_version
 from onewindow.cases import bundle_selectors as selectors
 from onewindow.cases.api.submission import ERRORS
-from onewindow.cases.models import BundleCase, BundleCaseStatus
+from onewindow.cases.models import (
+    BundleCase,
+    BundleCaseStatus,
+    FindingResult,
+    InspectionStatus,
+    IssueResolution,
+)
 from onewindow.cases.selectors import applicant_by_pk
 from onewindow.cases.services import bundle as services
 from onewindow.cases.states import CaseStatus
-from onewindow.org.models import Applicant
+from onewindow.catalog.models import DeliveryMethod
+from onewindow.common.errors import NotFound
+from onewindow.org.models import Applicant, ServicePoint
 
 router = Router(tags=["一件事办件"])
 
@@ -40,6 +48,13 @@ class BundleCaseCreateIn(Schema):
         default_factory=dict, description="情形问题的回答（须全部回答）"
     )
     form_data: dict[str, Any] = Field(default_factory=dict, description="合并申请表（一表申请）")
+    channel: str = Field(
+        "online",
+        description="申请渠道：online、kiosk；窗口人员：window、assisted（帮办）、proxy（代办）",
+    )
+    service_point: str | None = Field(None, max_length=32, description="受理网点编码（窗口申请）")
+    on_behalf: bool = Field(False, description="代为申请")
+    consent_note: str = Field("", max_length=255, description="申请人授权说明（帮办、代办）")
 
 
 class WithdrawIn(Schema):
@@ -60,6 +75,58 @@ class SubCaseOut(Schema):
     url: str
 
 
+class IssueOut(Schema):
+    sub_case: str
+    item_name: str
+    kind: str = Field(..., description="refused 不予许可 / stalled 超过承诺期限")
+    essential: bool
+    resolution: str = Field(..., description="open、dropped、continued、ended")
+    resolution_label: str
+    raised_at: datetime
+    resolved_at: datetime | None
+    note: str
+    droppable: bool = Field(..., description="申请人现在可以放弃该事项")
+
+
+class ChaseOut(Schema):
+    sub_case: str
+    message: str
+    by: str
+    at: datetime
+    recipients: int
+
+
+class FindingOut(Schema):
+    department: str
+    result: str
+    result_label: str
+    note: str
+    at: datetime
+
+
+class InspectionOut(Schema):
+    id: int
+    scheduled_at: datetime
+    place: str
+    status: str
+    status_label: str
+    departments: list[str]
+    findings: list[FindingOut]
+    visit_recorded: bool
+
+
+class OutcomeOut(Schema):
+    method: str
+    method_label: str
+    status: str
+    sub_cases: list[str]
+    carrier: str
+    tracking_number: str
+    issued_at: datetime
+    dispatched_at: datetime | None
+    delivered_at: datetime | None
+
+
 class BundleCaseOut(Schema):
     number: str
     bundle: str
@@ -75,7 +142,16 @@ class BundleCaseOut(Schema):
     submitted_at: datetime | None
     accepted_at: datetime | None
     withdrawn_at: datetime | None
+    concluded_at: datetime | None
+    delivered_at: datetime | None
+    ended_at: datetime | None
+    channel: str
+    visits: int = Field(..., description="本一件事的到现场次数（窗口申请、联合踏勘，各计一次）")
     sub_cases: list[SubCaseOut]
+    issues: list[IssueOut] = Field(..., description="未获许可或超期的事项及处理")
+    chases: list[ChaseOut] = Field(..., description="牵头部门的督办记录（仅牵头部门可见）")
+    inspections: list[InspectionOut]
+    outcome: OutcomeOut | None = Field(..., description="统一出件")
 
 
 class UploadOut(Schema):
@@ -102,6 +178,12 @@ def _out(detail: selectors.BundleCaseDetail) -> dict[str, Any]:
         "submitted_at": bc.submitted_at,
         "accepted_at": bc.accepted_at,
         "withdrawn_at": bc.withdrawn_at,
+        "concluded_at": bc.concluded_at,
+        "delivered_at": bc.delivered_at,
+        "ended_at": bc.ended_at,
+        "channel": bc.channel,
+        "visits": bc.visits.count(),
+        **_extras(detail),
         "sub_cases": [
             {
                 "number": v.case.number,
@@ -121,6 +203,73 @@ def _out(detail: selectors.BundleCaseDetail) -> dict[str, Any]:
     }
 
 
+def _extras(detail: selectors.BundleCaseDetail) -> dict[str, Any]:
+    droppable = {c.pk for c in detail.droppable()}
+    outcome = detail.outcome
+    return {
+        "issues": [
+            {
+                "sub_case": i.case.number,
+                "item_name": i.case.item_version.name,
+                "kind": i.kind,
+                "essential": i.essential,
+                "resolution": i.resolution,
+                "resolution_label": str(IssueResolution(i.resolution).label),
+                "raised_at": i.raised_at,
+                "resolved_at": i.resolved_at,
+                "note": i.note,
+                "droppable": i.case_id in droppable,
+            }
+            for i in detail.issues
+        ],
+        "chases": [
+            {
+                "sub_case": c.case.number,
+                "message": c.message,
+                "by": c.by.get_full_name() or c.by.get_username(),
+                "at": c.at,
+                "recipients": c.recipients,
+            }
+            for c in (detail.chases if detail.as_lead else [])
+        ],
+        "inspections": [
+            {
+                "id": x.pk,
+                "scheduled_at": x.scheduled_at,
+                "place": x.place,
+                "status": x.status,
+                "status_label": str(InspectionStatus(x.status).label),
+                "departments": [d.name for d in x.departments.all()],
+                "findings": [
+                    {
+                        "department": f.department.name,
+                        "result": f.result,
+                        "result_label": str(FindingResult(f.result).label),
+                        "note": f.note,
+                        "at": f.at,
+                    }
+                    for f in x.findings.all()
+                ],
+                "visit_recorded": x.visit_id is not None,
+            }
+            for x in detail.inspections
+        ],
+        "outcome": None
+        if outcome is None
+        else {
+            "method": outcome.method,
+            "method_label": str(DeliveryMethod(outcome.method).label),
+            "status": outcome.status,
+            "sub_cases": [c.number for c in outcome.cases.order_by("id")],
+            "carrier": outcome.carrier,
+            "tracking_number": outcome.tracking_number,
+            "issued_at": outcome.issued_at,
+            "dispatched_at": outcome.dispatched_at,
+            "delivered_at": outcome.delivered_at,
+        },
+    }
+
+
 def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return _out(selectors.bundle_case_detail(request.user, number))
 
@@ -128,6 +277,17 @@ def _detail(request: HttpRequest, number: str) -> dict[str, Any]:
 def _own(request: HttpRequest, number: str) -> BundleCase:
     """The bundle case for an action; the services check who may act."""
     return selectors.bundle_case_for(request.user, number)
+
+
+def _service_point(code: str | None) -> ServicePoint | None:
+    if not code:
+        return None
+    point = ServicePoint.objects.filter(code=code).first()
+    if point is None:
+        raise NotFound(
+            "未找到该受理网点", code="service_point_not_found", fields={"service_point": [code]}
+        )
+    return point
 
 
 def _applicant(pk: int | None, field: str) -> Applicant | None:
@@ -150,6 +310,10 @@ def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> Sta
         business=_applicant(payload.business, "business"),
         answers=payload.answers,
         form_data=payload.form_data,
+        channel=payload.channel,
+        service_point=_service_point(payload.service_point),
+        on_behalf=payload.on_behalf,
+        consent_note=payload.consent_note,
     )
     return Status(201, _detail(request, bc.number))
 
@@ -225,3 +389,14 @@ def withdraw_bundle_case(request: HttpRequest, number: str, payload: WithdrawIn)
         actor=request.user, bundle_case=_own(request, number), reason=payload.reason
     )
     return _detail(request, number)
+
+
+def _mount() -> None:
+    """The running of a bundle (partial refusal, chasing, inspection, one output) lives in
+    ``bundle_running`` under the same paths."""
+    from onewindow.cases.api.bundle_running import router as running
+
+    router.add_router("", running)
+
+
+_mount()

@@ -111,7 +111,7 @@ def refresh_status(
     old = bundle_case.status
     bundle_case.status = new
     fields = ["status"]
-    if new == B.CONCLUDED and bundle_case.concluded_at is None:
+    if new in (B.CONCLUDED, B.DELIVERED) and bundle_case.concluded_at is None:
         bundle_case.concluded_at = at
         fields.append("concluded_at")
     if new == B.DELIVERED and bundle_case.delivered_at is None:
