@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class SupervisionConfig(AppConfig):
+    name = "onewindow.supervision"
+    verbose_name = "督查督办（红黄绿）"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from onewindow.supervision import alerts, receivers  # noqa: F401  (templates, signals)

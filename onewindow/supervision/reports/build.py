@@ -1,0 +1,393 @@
+"""The four cadence reports as plain tables (``Report``), rendered alike as a web page, a
+PDF and an Excel workbook: 日扫描 daily scan, 周调度 weekly dispatch, 月通报 monthly
+bulletin, 季分析 quarterly analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from onewindow.common import clock
+from onewindow.org.models import Department
+from onewindow.ratings.rates import Rates
+from onewindow.supervision.reports import selectors as sel
+from onewindow.supervision.reports.periods import Period, cn
+
+TITLES = {
+    "day": "日扫描",
+    "week": "周调度",
+    "month": "月通报",
+    "quarter": "季分析",
+}
+FULL_TITLES = {
+    "day": "政务服务日扫描",
+    "week": "政务服务周调度",
+    "month": "政务服务月通报",
+    "quarter": "政务服务季度分析",
+}
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "text"  # text | int | rate (a fraction 0..1, None when undefined)
+
+
+@dataclass
+class Table:
+    name: str  # also the Excel sheet name (≤ 31 characters)
+    title: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    note: str = ""
+
+
+@dataclass
+class Report:
+    kind: str
+    period: Period
+    scope: str
+    generated_at: datetime
+    summary: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return f"{FULL_TITLES[self.kind]}（{self.period.label}）"
+
+    def table(self, name: str) -> Table:
+        return next(t for t in self.tables if t.name == name)
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.2f}%"
+
+
+def _local(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return f"{cn(local.date())} {local:%H:%M}"
+
+
+CASE_COLUMNS = [
+    Column("department", "部门"),
+    Column("accepted", "受理件数", "int"),
+    Column("concluded", "办结件数", "int"),
+    Column("on_time", "按承诺时限办结", "int"),
+    Column("on_time_rate", "按时办结率", "rate"),
+    Column("legal_late", "超法定时限办结", "int"),
+    Column("new_reds", "新增红灯", "int"),
+    Column("overdue_open", "期末超期未办结", "int"),
+]
+
+
+def _case_row(f: sel.CaseFigures) -> dict[str, Any]:
+    return {
+        "department": f.department,
+        "accepted": f.accepted,
+        "concluded": f.concluded,
+        "on_time": f.on_time,
+        "on_time_rate": f.on_time_rate,
+        "legal_late": f.legal_late,
+        "new_reds": f.new_reds,
+        "overdue_open": f.overdue_open,
+    }
+
+
+def _case_list(name: str, title: str, cases: list[Any], note: str = "") -> Table:
+    return Table(
+        name,
+        title,
+        [
+            Column("number", "办件编号"),
+            Column("item", "事项"),
+            Column("department", "部门"),
+            Column("applicant", "申请人"),
+            Column("due", "承诺办结期限"),
+            Column("status", "当前状态"),
+        ],
+        [
+            {
+                "number": c.number,
+                "item": c.item_version.name,
+                "department": c.department.name,
+                "applicant": c.applicant.name,
+                "due": _local(c.promised_due_at),
+                "status": c.get_status_display(),
+            }
+            for c in cases
+        ],
+        note,
+    )
+
+
+RATE_COLUMNS = [
+    Column("ratings", "评价数", "int"),
+    Column("satisfaction_rate", "满意率", "rate"),
+    Column("bad", "差评数", "int"),
+    Column("rectifications", "整改件数", "int"),
+    Column("rectification_rate", "整改率", "rate"),
+    Column("callback_rate", "回访率", "rate"),
+    Column("complaints", "投诉件数", "int"),
+    Column("complaint_response_rate", "投诉答复率", "rate"),
+]
+
+
+def _rate_values(r: Rates | None) -> dict[str, Any]:
+    if r is None:
+        return {c.key: None for c in RATE_COLUMNS}
+    return {
+        "ratings": r.ratings,
+        "satisfaction_rate": r.satisfaction_rate,
+        "bad": r.bad,
+        "rectifications": r.rectifications,
+        "rectification_rate": r.rectification_rate,
+        "callback_rate": r.callback_rate,
+        "complaints": r.complaints,
+        "complaint_response_rate": r.complaint_response_rate,
+    }
+
+
+def _scope_label(departments: QuerySet[Department], centre_wide: bool) -> str:
+    if centre_wide:
+        return "全区各部门"
+    return "、".join(d.name for d in departments) or "（无）"
+
+
+def daily_scan(period: Period, departments: QuerySet[Department], scope: str) -> Report:
+    figures = sel.case_figures(period, departments)
+    t = sel.total(figures)
+    reds = sel.new_reds(period, departments)
+    rects = sel.overdue_rectifications(period, departments)
+    report = Report("day", period, scope, clock.now())
+    report.summary = [
+        ("受理件数", str(t.accepted)),
+        ("办结件数", str(t.concluded)),
+        ("新增红灯（超承诺时限）", str(t.new_reds)),
+        ("日终超期未办结", str(t.overdue_open)),
+        ("超期未整改的差评", str(len(rects))),
+    ]
+    report.tables = [
+        _case_list("新增红灯", "新增红灯办件（当日超过承诺时限仍未办结）", reds),
+        Table(
+            "超期整改",
+            "超期未整改的差评（日终）",
+            [
+                Column("department", "责任部门"),
+                Column("opened", "发起时间"),
+                Column("due", "整改期限"),
+                Column("status", "当前状态"),
+            ],
+            [
+                {
+                    "department": r.department.name if r.department_id else "—",
+                    "opened": _local(r.opened_at),
+                    "due": _local(r.due_at),
+                    "status": r.get_status_display(),
+                }
+                for r in rects
+            ],
+        ),
+        Table("各部门", "各部门当日办件", CASE_COLUMNS, [_case_row(f) for f in figures]),
+    ]
+    return report
+
+
+def weekly_dispatch(period: Period, departments: QuerySet[Department], scope: str) -> Report:
+    figures = sel.case_figures(period, departments)
+    rates = {r.department_id: r for r in sel.rating_rates(period, departments)}
+    overdue = sel.overdue_open(period, departments)
+    rects = sel.overdue_rectifications(period, departments)
+    rect_count: dict[int | None, int] = {}
+    for r in rects:
+        rect_count[r.department_id] = rect_count.get(r.department_id, 0) + 1
+    rows = []
+    for f in figures:
+        row = _case_row(f)
+        row["bad"] = rates[f.department_id].bad if f.department_id in rates else 0
+        row["overdue_rectifications"] = rect_count.get(f.department_id, 0)
+        row["dispatch"] = (
+            "督办" if f.overdue_open or row["overdue_rectifications"] or f.new_reds else "正常"
+        )
+        rows.append(row)
+    t = sel.total(figures)
+    report = Report("week", period, scope, clock.now())
+    report.summary = [
+        ("受理件数", str(t.accepted)),
+        ("办结件数", str(t.concluded)),
+        ("按时办结率", pct(t.on_time_rate)),
+        ("本周新增红灯", str(t.new_reds)),
+        ("周末超期未办结", str(t.overdue_open)),
+        ("超期未整改的差评", str(len(rects))),
+        ("需督办部门", str(sum(1 for r in rows if r["dispatch"] == "督办"))),
+    ]
+    columns = [
+        *CASE_COLUMNS,
+        Column("bad", "差评数", "int"),
+        Column("overdue_rectifications", "超期未整改", "int"),
+        Column("dispatch", "调度意见"),
+    ]
+    report.tables = [
+        Table("部门调度", "各部门本周情况与调度意见", columns, rows),
+        _case_list("超期办件", "周末仍超期未办结的办件（督办清单）", overdue),
+    ]
+    return report
+
+
+def _ranked(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Rank by ``key`` descending (None last); equal values share a rank."""
+    ordered = sorted(rows, key=lambda r: (r[key] is None, -(r[key] or 0), r["department"]))
+    previous: Any = object()
+    for i, row in enumerate(ordered, start=1):
+        row["rank"] = ordered[i - 2]["rank"] if row[key] == previous else i
+        previous = row[key]
+    return ordered
+
+
+def monthly_bulletin(period: Period, departments: QuerySet[Department], scope: str) -> Report:
+    figures = sel.case_figures(period, departments)
+    rates = {r.department_id: r for r in sel.rating_rates(period, departments)}
+    rows = [{**_case_row(f), **_rate_values(rates.get(f.department_id))} for f in figures]
+    ranked = _ranked(rows, "on_time_rate")
+    t = sel.total(figures)
+    overall = sel.rating_total(period, departments)
+    report = Report("month", period, scope, clock.now())
+    report.summary = [
+        ("受理件数", str(t.accepted)),
+        ("办结件数", str(t.concluded)),
+        ("按时办结率", pct(t.on_time_rate)),
+        ("超法定时限办结", str(t.legal_late)),
+        ("评价数", str(overall.ratings)),
+        ("满意率", pct(overall.satisfaction_rate)),
+        ("差评整改率", pct(overall.rectification_rate)),
+        ("回访率", pct(overall.callback_rate)),
+    ]
+    columns = [
+        Column("rank", "名次", "int"),
+        Column("department", "部门"),
+        Column("concluded", "办结件数", "int"),
+        Column("on_time_rate", "按时办结率", "rate"),
+        Column("legal_late", "超法定时限办结", "int"),
+        Column("overdue_open", "月末超期未办结", "int"),
+        *RATE_COLUMNS[:6],
+    ]
+    report.tables = [
+        Table(
+            "部门排名",
+            "各部门按时办结率排名",
+            columns,
+            ranked,
+            "按时办结率相同的部门名次并列；本月没有办结件的部门排在最后。",
+        )
+    ]
+    return report
+
+
+def quarterly_analysis(period: Period, departments: QuerySet[Department], scope: str) -> Report:
+    trend = []
+    for month in period.months():
+        t = sel.total(sel.case_figures(month, departments))
+        r = sel.rating_total(month, departments)
+        trend.append(
+            {
+                "month": month.label,
+                "accepted": t.accepted,
+                "concluded": t.concluded,
+                "on_time_rate": t.on_time_rate,
+                "new_reds": t.new_reds,
+                "overdue_open": t.overdue_open,
+                "ratings": r.ratings,
+                "satisfaction_rate": r.satisfaction_rate,
+                "bad": r.bad,
+                "rectification_rate": r.rectification_rate,
+            }
+        )
+    previous = {f.department_id: f for f in sel.case_figures(period.previous(), departments)}
+    figures = sel.case_figures(period, departments)
+    rates = {r.department_id: r for r in sel.rating_rates(period, departments)}
+    by_department = []
+    for f in figures:
+        before = previous.get(f.department_id)
+        now_rate, before_rate = f.on_time_rate, before.on_time_rate if before else None
+        by_department.append(
+            {
+                **_case_row(f),
+                "previous_on_time_rate": before_rate,
+                "change": None
+                if now_rate is None or before_rate is None
+                else round(now_rate - before_rate, 4),
+                **_rate_values(rates.get(f.department_id)),
+            }
+        )
+    t = sel.total(figures)
+    report = Report("quarter", period, scope, clock.now())
+    report.summary = [
+        ("受理件数", str(t.accepted)),
+        ("办结件数", str(t.concluded)),
+        ("按时办结率", pct(t.on_time_rate)),
+        ("新增红灯", str(t.new_reds)),
+        ("季末超期未办结", str(t.overdue_open)),
+    ]
+    report.tables = [
+        Table(
+            "月度趋势",
+            "按月趋势",
+            [
+                Column("month", "月份"),
+                Column("accepted", "受理件数", "int"),
+                Column("concluded", "办结件数", "int"),
+                Column("on_time_rate", "按时办结率", "rate"),
+                Column("new_reds", "新增红灯", "int"),
+                Column("overdue_open", "月末超期未办结", "int"),
+                Column("ratings", "评价数", "int"),
+                Column("satisfaction_rate", "满意率", "rate"),
+                Column("bad", "差评数", "int"),
+                Column("rectification_rate", "整改率", "rate"),
+            ],
+            trend,
+        ),
+        Table(
+            "部门分析",
+            "各部门本季度情况及与上季度比较",
+            [
+                Column("department", "部门"),
+                Column("accepted", "受理件数", "int"),
+                Column("concluded", "办结件数", "int"),
+                Column("on_time_rate", "按时办结率", "rate"),
+                Column("previous_on_time_rate", "上季度按时办结率", "rate"),
+                Column("change", "变化", "rate"),
+                Column("new_reds", "新增红灯", "int"),
+                Column("satisfaction_rate", "满意率", "rate"),
+                Column("rectification_rate", "整改率", "rate"),
+            ],
+            by_department,
+        ),
+    ]
+    return report
+
+
+BUILDERS: dict[str, Callable[[Period, QuerySet[Department], str], Report]] = {
+    "day": daily_scan,
+    "week": weekly_dispatch,
+    "month": monthly_bulletin,
+    "quarter": quarterly_analysis,
+}
+
+
+def build(
+    kind: str, period: Period, departments: QuerySet[Department], *, centre_wide: bool
+) -> Report:
+    report = BUILDERS[kind](period, departments, _scope_label(departments, centre_wide))
+    report.notes.append(
+        "本报告按各事件的发生时间（受理、办结、承诺期限、评价、整改）统计，可随时重新生成，"
+        "历史周期的数字不随之后发生的事情改变。"
+    )
+    return report

@@ -1,0 +1,201 @@
+"""The traffic-light sweep: ``lights_sweep(*, now=None) -> SweepResult``.
+
+One transaction (so a sweep that dies half-way leaves every colour as it was and the next
+sweep does the whole work; on PostgreSQL an advisory lock makes a second sweep running at
+the same time wait and then find nothing to do; SQLite's write transactions are exclusive):
+
+1. sync the thresholds (``onewindow.supervision.sync``);
+2. one ``UPDATE`` decides every active light's colour and escalation level in SQL, by
+   comparing the evaluation instant (now, or the pause instant of a stopped clock) with
+   the stored thresholds, and touches only the rows that change (tagging them with this
+   step's mark);
+3. one ``INSERT ... SELECT`` records each of those changes as a ``LightEvent`` (unique
+   ``(light, seq)``, ``ON CONFLICT DO NOTHING``);
+4. if anything changed: a ``SweepRun`` row, an audit event and the ``lights_changed`` signal;
+   after commit, the alerts (``onewindow.supervision.alerts``).
+
+A second sweep with nothing changed writes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.dispatch import Signal
+
+from onewindow.audit.services import record
+from onewindow.common import clock
+from onewindow.supervision import thresholds as th
+from onewindow.supervision.models import CaseLight, LightEvent, SweepRun
+from onewindow.supervision.rules import rules
+from onewindow.supervision.sync import SyncCounts, sync
+from onewindow.workdays.selectors import get_calendar
+
+# Sent inside the sweep's transaction when lights changed (for layers above: reports).
+lights_changed = Signal()  # sender=SweepRun, run=..., now=...
+
+ADVISORY_KEY = 72_617_001  # pg_advisory_xact_lock key of the sweep
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    now: datetime
+    created: int
+    resynced: int
+    closed: int
+    changed: int  # lights whose colour or escalation level changed
+    events: int
+    run_id: int | None
+    sync_s: float
+    sweep_s: float
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["now"] = self.now.isoformat()
+        return data
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _colour_sql() -> str:
+    """The colour of a light at its evaluation instant ``e`` (``%(e)s`` placeholders)."""
+    e = "COALESCE(paused_at, %s)"
+    return (
+        f"CASE WHEN {e} > legal_at THEN 3 WHEN {e} > red_at THEN 2 "
+        f"WHEN {e} >= yellow_at THEN 1 ELSE 0 END"
+    )
+
+
+def _level_sql(colour: str) -> str:
+    """The escalation level a light has reached (0 unless red, running and overdue)."""
+    return (
+        f"CASE WHEN paused_at IS NULL AND ({colour}) >= 2 THEN "
+        "(CASE WHEN %s > escalate2_at THEN 2 WHEN %s > escalate1_at THEN 1 ELSE 0 END) "
+        "ELSE 0 END"
+    )
+
+
+def _greatest(a: str, b: str) -> str:
+    return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
+
+
+def decide(*, now: datetime, mark: int) -> int:
+    """Step 2: one UPDATE over the active lights; returns how many changed."""
+    now_us = round(now.timestamp() * th.US)
+    colour = _colour_sql()
+    level = _level_sql(colour)
+    colour_params = [now_us] * 3
+    level_params = [*colour_params, now_us, now_us]
+    table = _q(CaseLight._meta.db_table)
+    sql = (
+        f"UPDATE {table} SET prev_colour = colour, prev_escalation = escalation, "  # noqa: S608
+        f"colour = {colour}, escalation = {_greatest('escalation', level)}, "
+        "colour_since = CASE WHEN colour <> (" + colour + ") THEN %s ELSE colour_since END, "
+        "seq = seq + 1, mark = %s "
+        f"WHERE active AND (colour <> ({colour}) OR escalation < ({level}))"
+    )
+    when = connection.ops.adapt_datetimefield_value(now)
+    params = [
+        *colour_params,
+        *level_params,
+        *colour_params,
+        when,
+        mark,
+        *colour_params,
+        *level_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def record_events(*, now: datetime, mark: int) -> int:
+    """Step 3: one event per light changed by ``mark``."""
+    light, event = _q(CaseLight._meta.db_table), _q(LightEvent._meta.db_table)
+    sql = (
+        f"INSERT INTO {event} (light_id, seq, kind, from_colour, to_colour, from_level, "  # noqa: S608
+        "level, at, department_id, case_id, bundle_case_id, recipients) "
+        "SELECT id, seq, CASE WHEN colour <> prev_colour THEN 'colour' ELSE 'escalation' END, "
+        "prev_colour, colour, prev_escalation, escalation, %s, department_id, case_id, "
+        f"bundle_case_id, 0 FROM {light} WHERE mark = %s ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), mark])
+        return max(cursor.rowcount, 0)
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_KEY])
+
+
+def _next_mark() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(mark) FROM {_q(CaseLight._meta.db_table)}")  # noqa: S608
+        (top,) = cursor.fetchone()
+    return int(top or 0) + 1
+
+
+def lights_sweep(*, now: datetime | None = None, alerts: bool = True) -> SweepResult:
+    """Sync every light and decide its colour at ``now`` (see the module docstring).
+    ``alerts=False`` leaves the new events' alerts for a later ``lights_alert_pending``."""
+    now = now or clock.now()
+    conf = rules()
+    cal = get_calendar()
+    with transaction.atomic():
+        _lock()
+        started = time.perf_counter()
+        counts: SyncCounts = sync(cal, conf, now=now)
+        sync_s = time.perf_counter() - started
+        started = time.perf_counter()
+        mark = _next_mark()
+        changed = decide(now=now, mark=mark)
+        events = record_events(now=now, mark=mark) if changed else 0
+        sweep_s = time.perf_counter() - started
+        run_id = None
+        if changed or counts.created or counts.resynced or counts.closed:
+            run = SweepRun.objects.create(
+                started_at=clock.now(),
+                now=now,
+                finished_at=clock.now(),
+                created=counts.created,
+                resynced=counts.resynced,
+                closed=counts.closed,
+                changed=changed,
+                events=events,
+            )
+            run_id = run.pk
+            record(
+                action="supervision.swept",
+                actor=None,
+                obj=run,
+                at=now,
+                summary=f"红黄绿扫描：{changed} 个办件变色或升级督办",
+                payload={"mark": mark, **asdict(counts), "changed": changed, "events": events},
+            )
+            lights_changed.send(sender=SweepRun, run=run, now=now)
+        if events and alerts:
+            transaction.on_commit(lambda: _after_commit(now))
+    return SweepResult(
+        now=now,
+        created=counts.created,
+        resynced=counts.resynced,
+        closed=counts.closed,
+        changed=changed,
+        events=events,
+        run_id=run_id,
+        sync_s=sync_s,
+        sweep_s=sweep_s,
+    )
+
+
+def _after_commit(now: datetime) -> None:
+    from onewindow.supervision import alerts
+
+    alerts.dispatch(now=now)
