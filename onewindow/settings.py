@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "onewindow.notify",
     "onewindow.cases",
     "onewindow.supervision",
-    "onewindow.supervision",
     "onewindow.licences",
     "onewindow.ranking",
     "onewindow.ratings",
@@ -227,17 +226,6 @@ ONEWINDOW = {
     "CENTRE_NAME": env("ONEWINDOW_CENTRE_NAME", "示范区政务服务中心"),
     # The public address of the platform (QR codes on licences point here), no trailing slash.
     "PUBLIC_URL": (env("ONEWINDOW_PUBLIC_URL") or "http://127.0.0.1:8000").rstrip("/"),
-}
-
-# Traffic-light supervision (docs/supervision.md): yellow at <= 20% of the promised limit or
-# <= 1 working day (hour limits: 1 working hour) left, whichever comes first; escalation
-# after 3 working days without movement once red; alerts "inline" | "task" | "off".
-SUPERVISION = {
-    "YELLOW_PERCENT": int(env("SUPERVISION_YELLOW_PERCENT", "20") or 20),
-    "YELLOW_MIN_WORKDAYS": 1,
-    "YELLOW_MIN_HOURS": 1,
-    "ESCALATE_AFTER_WORKDAYS": int(env("SUPERVISION_ESCALATE_AFTER_WORKDAYS", "3") or 3),
-    "ALERTS": env("SUPERVISION_ALERTS", "inline"),
 }
 
 # Traffic-light supervision (docs/supervision.md): yellow at <= 20% of the promised limit or
