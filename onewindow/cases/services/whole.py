@@ -27,8 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onewindow.audit.models import AuditEvent
-from onewindow.audit.services import mask
+from onewindow.audit.services import Event, record_many
 from onewindow.cases import sources
 from onewindow.cases.formdata import Rules, rules_for, validate_form
 from onewindow.cases.models import Case, CaseMaterial, Channel, MaterialStatus
@@ -307,15 +306,14 @@ def _write(
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     label = case._meta.label_lower
 
-    def event(action: str, summary: str, payload: dict[str, Any]) -> AuditEvent:
-        return AuditEvent(
+    def event(action: str, summary: str, payload: dict[str, Any]) -> Event:
+        return Event(
             action=action,
             actor_id=actor_id,
-            at=now,
             object_type=label,
             object_id=str(case.pk),
-            summary=summary[:255],
-            payload=mask(payload),
+            summary=summary,
+            payload=payload,
         )
 
     events = [
@@ -375,7 +373,7 @@ def _write(
                 },
             )
         )
-    AuditEvent.objects.bulk_create(events)
+    record_many(events, at=now)
     hand_over(case, "materials", rows)
     hand_over(case, "notices", [])
     if channel in IN_PERSON_CHANNELS and service_point is not None:
