@@ -140,3 +140,34 @@ def test_the_submission_locks_only_its_own_rows(zhangsan, hygiene_licence):
     assert len(locking) >= 1 + 2 * len(CORE_UPLOADS)  # counter, case and slot per upload, ...
     joined = [sql for sql in locking if " JOIN " in sql and "FOR UPDATE OF" not in sql]
     assert joined == []
+
+
+def test_processing_locks_only_its_own_rows(people):
+    """The same rule for the processing services and the batch path: reviewing and deciding
+    lock the task and the case, not the item version, step or applicant they read with
+    them (PostgreSQL)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (scripts/with-postgres.sh)")
+    from onewindow.cases import bulk
+    from onewindow.cases.services.processing import case_decide, task_complete
+    from onewindow.common import clock
+    from tests.cases.conftest import published
+    from tests.cases.test_processing_support import accepted_case
+
+    clinic = published("医疗机构执业登记")
+    hanmei = people["hanmei"]
+    one, two = (
+        accepted_case(clinic, people["zhangsan"], people["lisi"], when=clock.now())
+        for _ in range(2)
+    )
+    with CaptureQueriesContext(connection) as ctx:
+        task_complete(actor=hanmei, task=one.tasks.get(status="open"), opinion="同意")
+        case_decide(actor=hanmei, case=one, outcome="approve")
+        result = bulk.tasks_complete(
+            actor=hanmei, tasks=list(two.tasks.filter(status="open")), opinion="同意"
+        )
+    assert [i.code for i in result.items] == ["advanced"]
+    locking = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"]]
+    assert len(locking) >= 4  # task and case of the review, case of the decision, the batch
+    joined = [sql for sql in locking if " JOIN " in sql and "FOR UPDATE OF" not in sql]
+    assert joined == []

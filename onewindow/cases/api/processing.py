@@ -4,6 +4,15 @@ withdrawal, conclusion and delivery.
 Every endpoint needs a logged-in session. A case or task the caller may not see answers
 404 (so numbers cannot be probed); a visible one the caller may not act on answers 403; a
 transition the case's state does not allow answers 409 ``illegal_transition``.
+
+Batch processing (批量办理, ``onewindow.cases.bulk``): ``POST /tasks/bulk-complete`` and
+``POST /cases/bulk-transition`` answer 200 with one result per item (``ok``, ``code``,
+``message``): an item the caller may not see is ``task_not_found`` / ``case_not_found`` (the
+404 of the single endpoints), one they may see but not act on ``permission_denied`` /
+``task_forbidden`` (403), a wrong state ``illegal_transition`` (409), a concurrent change
+``conflict``. With ``all_or_nothing`` any failed item refuses the whole call: 409
+``bulk_refused`` with the failed items in ``fields.items``, nothing written. A caller without
+the capability anywhere gets 403; a malformed body 422.
 """
 
 from __future__ import annotations
@@ -15,14 +24,19 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
+from onewindow.cases import bulk
 from onewindow.cases import inbox as inbox_selectors
 from onewindow.cases.models import Case, Delivery, SuspensionKind, Task
-from onewindow.cases.selectors import case_for
+from onewindow.cases.selectors import case_for, staff_departments
 from onewindow.cases.services import delivery as delivery_svc
 from onewindow.cases.services import processing as svc
-from onewindow.cases.states import CaseStatus
+from onewindow.cases.states import TRANSITIONS, CaseStatus
+from onewindow.org.permissions import require_capability
 
 router = Router(tags=["办件办理"])
+# Batch processing: its own router, registered before the routers whose paths
+# (/cases/{number}, /tasks/{task_id}) would otherwise take /cases/bulk-transition.
+bulk_router = Router(tags=["批量办理"])
 
 
 # ------------------------------------------------------------------------------ schemas
@@ -127,6 +141,47 @@ class ReturnIn(Schema):
 
 class WithdrawIn(Schema):
     reason: str = Field("", max_length=2000, description="撤回理由")
+
+
+BULK_MAX = 500  # items per batch request
+
+
+class BulkCompleteIn(Schema):
+    task_ids: list[int] = Field(
+        ..., min_length=1, max_length=BULK_MAX, description="要完成的审查任务（最多500项）"
+    )
+    opinion: str = Field(..., max_length=2000, description="审查意见（适用于每一项）")
+    all_or_nothing: bool = Field(False, description="为真时任何一项不能办理则全部不办理（409）")
+
+
+class BulkTransitionIn(Schema):
+    numbers: list[str] = Field(
+        ..., min_length=1, max_length=BULK_MAX, description="办件编号（最多500项）"
+    )
+    transition: Literal["prereview"] = Field(
+        ..., description="批量执行的操作：prereview 预审通过（其他操作须逐件办理）"
+    )
+    note: str = Field("", max_length=2000, description="说明（适用于每一项）")
+    all_or_nothing: bool = Field(False, description="为真时任何一项不能办理则全部不办理（409）")
+
+
+class BulkItemOut(Schema):
+    id: int = Field(..., description="任务或办件的内部编号")
+    number: str = Field(..., description="办件编号（未找到时为空）")
+    ok: bool
+    code: str = Field(
+        ...,
+        description="applied 已办理 / completed 已完成待会签 / advanced 已转下一环节，"
+        "或不能办理的原因代码",
+    )
+    message: str
+    status: str = Field(..., description="办件状态")
+
+
+class BulkOut(Schema):
+    succeeded: int
+    failed: int
+    items: list[BulkItemOut]
 
 
 # ------------------------------------------------------------------------------- output
@@ -354,3 +409,107 @@ def withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> CaseProc
     case = _case(request, number)
     svc.case_withdraw(actor=request.user, case=case, reason=payload.reason)
     return case_out(case)
+
+
+# ------------------------------------------------------------------------------- batches
+
+
+def bulk_out(items: list[bulk.BulkItem]) -> BulkOut:
+    return BulkOut(
+        succeeded=sum(1 for i in items if i.ok),
+        failed=sum(1 for i in items if not i.ok),
+        items=[
+            BulkItemOut(
+                id=i.id, number=i.number, ok=i.ok, code=i.code, message=i.message, status=i.status
+            )
+            for i in items
+        ],
+    )
+
+
+@bulk_router.post(
+    "/tasks/bulk-complete",
+    auth=django_auth,
+    response=BulkOut,
+    summary="批量完成审查任务（批量办理、批量会签）",
+)
+def bulk_complete_tasks(request: HttpRequest, payload: BulkCompleteIn) -> BulkOut:
+    """以同一审查意见完成多项审查任务（含并联会签任务）：每项分别检查岗位、状态与办件环节，
+    逐项返回结果；办件最后一项会签完成时转入下一环节。本人看不到的任务返回 task_not_found。"""
+    actor = request.user
+    require_capability(actor, "case.review")
+    ids = list(dict.fromkeys(payload.task_ids))
+    visible = set(
+        inbox_selectors.visible_tasks(actor).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    unseen = [pk for pk in ids if pk not in visible]
+    if unseen and payload.all_or_nothing:
+        raise bulk.BulkRefused(
+            f"批量办理中有{len(unseen)}项不能办理，全部未办理",
+            fields={
+                "items": [
+                    {"id": pk, "code": "task_not_found", "message": "未找到该任务"} for pk in unseen
+                ]
+            },
+        )
+    result = bulk.tasks_complete(
+        actor=actor,
+        tasks=[pk for pk in ids if pk in visible],
+        opinion=payload.opinion,
+        all_or_nothing=payload.all_or_nothing,
+    )
+    by_id = {i.id: i for i in result.items}
+    items = [
+        by_id.get(pk) or bulk.BulkItem(pk, "", False, "task_not_found", "未找到该任务")
+        for pk in ids
+    ]
+    return bulk_out(items)
+
+
+@bulk_router.post(
+    "/cases/bulk-transition",
+    auth=django_auth,
+    response=BulkOut,
+    summary="批量办理办件（批量预审通过）",
+)
+def bulk_transition(request: HttpRequest, payload: BulkTransitionIn) -> BulkOut:
+    """对多个办件执行同一操作（目前为预审通过：其业务效果仅为状态变更）。每项分别检查状态
+    与本人在该办件部门的权限，逐项返回结果；本人看不到的办件返回 case_not_found。
+    作出决定、办结、送达等须出具文书或安排送达的操作须逐件办理。"""
+    actor = request.user
+    capability = TRANSITIONS[payload.transition].capability
+    require_capability(actor, str(capability))
+    numbers = list(dict.fromkeys(payload.numbers))
+    found = dict(
+        Case.objects.filter(
+            number__in=numbers, department__in=staff_departments(actor).values("pk")
+        )
+        .exclude(status=CaseStatus.DRAFT)
+        .values_list("number", "pk")
+    )
+    unseen = [n for n in numbers if n not in found]
+    if unseen and payload.all_or_nothing:
+        raise bulk.BulkRefused(
+            f"批量办理中有{len(unseen)}项不能办理，全部未办理",
+            fields={
+                "items": [
+                    {"number": n, "code": "case_not_found", "message": "未找到该办件"}
+                    for n in unseen
+                ]
+            },
+        )
+    result = bulk.apply_transitions(
+        cases=[found[n] for n in numbers if n in found],
+        name=payload.transition,
+        actor=actor,
+        note=payload.note.strip(),
+        all_or_nothing=payload.all_or_nothing,
+    )
+    by_id = {i.id: i for i in result.items}
+    items = [
+        by_id[found[n]]
+        if n in found
+        else bulk.BulkItem(0, n, False, "case_not_found", "未找到该办件")
+        for n in numbers
+    ]
+    return bulk_out(items)
