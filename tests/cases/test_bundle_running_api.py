@@ -113,3 +113,42 @@ def test_running_a_bundle_through_the_api(
     measured = zs.get(f"{base}/measured")
     assert measured.status_code == 200
     assert measured.json()["visits"] == 1.0  # the inspection, once
+
+
+# The staff endpoints of a running bundle and a valid body each: the applicant's side is
+# refused (403) and a cooperating department's staff does not find the bundle (404).
+STAFF_ENDPOINTS: list[tuple[str, dict[str, Any]]] = [
+    ("accept-with-missing", {"missing": [{"material_type": "M0003", "due_date": "2026-12-08"}]}),
+    ("request-correction", {"problems": [{"material_type": "M0003", "reason": "缺签字页"}]}),
+    ("end", {"reason": "申请人要求"}),
+    ("sub-cases/{case}/chase", {"message": "请尽快"}),
+    (
+        "inspections",
+        {"at": "2026-12-02T09:30:00+08:00", "place": "城东大道96号", "departments": ["{dept}"]},
+    ),
+    ("outcome", {"delivery_method": "window"}),
+    ("outcome/dispatch", {"carrier": "EMS", "tracking_number": "EMS1234567890"}),
+    ("sub-cases/{case}/early-delivery", {"method": "window"}),
+]
+
+
+def test_staff_endpoints_forbid_the_applicant_and_hide_the_bundle_from_other_departments(
+    people: dict[str, User], barber: BundleVersion, zhangsan_applicant: Applicant, shop: Applicant
+) -> None:
+    from tests.cases.test_bundle_cases import submitted
+
+    bc = submitted(people, barber, zhangsan_applicant, shop)
+    case = subs(bc)[INDIVIDUAL].number
+    dept = Department.objects.get(name="区卫生健康委").code
+    zs, coop = client_for(people["zhangsan"]), client_for(people["wangwu"])
+    for path, body in STAFF_ENDPOINTS:
+        url = f"/api/v1/bundle-cases/{bc.number}/{path.format(case=case)}"
+        data = {k: [v[0].format(dept=dept)] if k == "departments" else v for k, v in body.items()}
+        forbidden = post(zs, url, data)
+        assert forbidden.status_code == 403, (path, forbidden.json())
+        assert forbidden.json()["code"] in ("lead_only", "accept_forbidden"), path
+        hidden = post(coop, url, data)
+        assert hidden.status_code == 404, (path, hidden.json())
+        assert hidden.json()["code"] == "bundle_case_not_found"
+    # Nothing changed.
+    assert BundleCase.objects.get(pk=bc.pk).status == "submitted"

@@ -19,7 +19,7 @@ from onewindow.audit.services import record
 from onewindow.cases.models import BundleCase, BundleCaseStatus, Case, CaseMaterial
 from onewindow.cases.services.acceptance import PRESENT, Problem, case_request_correction
 from onewindow.cases.services.bundle import accept_sub_cases, is_bundle_applicant, sub_cases_of
-from onewindow.cases.services.bundle_access import authenticated, not_found
+from onewindow.cases.services.bundle_access import authenticated, not_found, require_window
 from onewindow.cases.services.bundle_messages import one_message, tell_bundle_applicant
 from onewindow.cases.services.submission import case_resubmit
 from onewindow.cases.states import PRE_ACCEPTANCE, CaseStatus
@@ -63,7 +63,7 @@ def bundle_case_accept_with_missing(
     such a type still missing is accepted with ``case_accept_with_missing`` (its own 容缺
     notice; a core material cannot be missing); the others with ``case_accept``. All or
     none; ONE message to the applicant."""
-    authenticated(actor)
+    require_window(actor, bundle_case)
     if not missing:
         msg = _("请列出容缺的材料及补交期限")
         raise ValidationFailed(msg, code="missing_required", fields={"missing": [msg]})
@@ -94,7 +94,7 @@ def bundle_case_request_correction(
     slot of that type is marked defective) or none (the form: every sub-case). Each
     sub-case concerned gets its department's one-time notice; the others wait, submitted;
     the applicant gets ONE message listing everything. All or none."""
-    authenticated(actor)
+    require_window(actor, bundle_case)
     now = now or clock.now()
     if not problems:
         msg = _("请列出需要补正的全部材料及原因")

@@ -16,7 +16,7 @@ from onewindow.cases.models import BundleCase, BundleCaseStatus, Case
 from onewindow.cases.selectors import STAFF_CASE_CAPABILITIES, staff_departments
 from onewindow.common.errors import NotFound, PermissionDenied
 from onewindow.org.models import RoleAssignment, User
-from onewindow.org.permissions import roles_with
+from onewindow.org.permissions import has_capability, roles_with
 
 
 def not_found() -> NotFound:
@@ -54,6 +54,15 @@ def require_applicant_side(actor: Any, bundle_case: BundleCase) -> None:
         if is_lead(actor, bundle_case):
             raise PermissionDenied(_("只有申请人可以作出该选择"), code="applicant_only")
         raise not_found()
+
+
+def require_window(actor: Any, bundle_case: BundleCase) -> None:
+    """一窗受理 authority: ``case.accept`` for the department of every sub-case (the
+    centre's window clerks hold it centre-wide); 403 otherwise, before anything is read."""
+    authenticated(actor)
+    departments = set(bundle_case.sub_cases.values_list("department_id", flat=True))
+    if not all(has_capability(actor, "case.accept", department=d) for d in departments):
+        raise PermissionDenied(_("您没有受理本一件事全部事项的权限"), code="accept_forbidden")
 
 
 def sub_case_of(bundle_case: BundleCase, case: Case) -> Case:
