@@ -19,6 +19,7 @@ urlpatterns = [
     path("backoffice/", include("onewindow.backoffice.urls")),
     path("", include("onewindow.ratings.urls")),
     path("ranking/", include("onewindow.ranking.urls")),
+    path("supervision/reports/", include("onewindow.supervision.reports.urls")),
     path("", include("onewindow.licences.urls")),
     path("", include("onewindow.portal.urls")),
 ]

@@ -69,6 +69,11 @@ MENU = [
     ),
     MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
     MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
+    MenuEntry(
+        "reports:index",
+        gettext_lazy("督查报告"),
+        frozenset({"supervision.view", "supervision.view_department"}),
+    ),
     MenuEntry("ranking:manage", gettext_lazy("群众评议"), frozenset({"ranking.manage"})),
     MenuEntry(
         "ranking:follow_ups",

@@ -102,7 +102,14 @@ def _case_row(f: sel.CaseFigures) -> dict[str, Any]:
     }
 
 
-def _case_list(name: str, title: str, cases: list[Any], note: str = "") -> Table:
+def _state_at(case: Any, hi: datetime) -> str:
+    """The case's state at the end of the period (not today's: the report stays the same)."""
+    if case.concluded_at is not None and case.concluded_at < hi:
+        return f"已办结（{_local(case.concluded_at)}）"
+    return "期末未办结"
+
+
+def _case_list(name: str, title: str, cases: list[Any], hi: datetime, note: str = "") -> Table:
     return Table(
         name,
         title,
@@ -112,7 +119,7 @@ def _case_list(name: str, title: str, cases: list[Any], note: str = "") -> Table
             Column("department", "部门"),
             Column("applicant", "申请人"),
             Column("due", "承诺办结期限"),
-            Column("status", "当前状态"),
+            Column("state", "期末状态"),
         ],
         [
             {
@@ -121,7 +128,7 @@ def _case_list(name: str, title: str, cases: list[Any], note: str = "") -> Table
                 "department": c.department.name,
                 "applicant": c.applicant.name,
                 "due": _local(c.promised_due_at),
-                "status": c.get_status_display(),
+                "state": _state_at(c, hi),
             }
             for c in cases
         ],
@@ -176,7 +183,7 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
         ("超期未整改的差评", str(len(rects))),
     ]
     report.tables = [
-        _case_list("新增红灯", "新增红灯办件（当日超过承诺时限仍未办结）", reds),
+        _case_list("新增红灯", "新增红灯办件（当日超过承诺时限仍未办结）", reds, period.hi),
         Table(
             "超期整改",
             "超期未整改的差评（日终）",
@@ -184,14 +191,14 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
                 Column("department", "责任部门"),
                 Column("opened", "发起时间"),
                 Column("due", "整改期限"),
-                Column("status", "当前状态"),
+                Column("state", "期末状态"),
             ],
             [
                 {
                     "department": r.department.name if r.department_id else "—",
                     "opened": _local(r.opened_at),
                     "due": _local(r.due_at),
-                    "status": r.get_status_display(),
+                    "state": "逾期未办结",
                 }
                 for r in rects
             ],
@@ -237,7 +244,7 @@ def weekly_dispatch(period: Period, departments: QuerySet[Department], scope: st
     ]
     report.tables = [
         Table("部门调度", "各部门本周情况与调度意见", columns, rows),
-        _case_list("超期办件", "周末仍超期未办结的办件（督办清单）", overdue),
+        _case_list("超期办件", "周末仍超期未办结的办件（督办清单）", overdue, period.hi),
     ]
     return report
 
