@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from onewindow.bundles.models import BundleVersion, RefusalPolicy
 from onewindow.cases.bundle_selectors import bundle_case_detail, bundle_statistics
@@ -22,7 +24,7 @@ from onewindow.cases.models import (
     IssueResolution,
     Task,
 )
-from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.services.bundle import bundle_case_accept, derive_status
 from onewindow.cases.services.bundle_refusal import (
     bundle_case_end,
     bundle_cases_flag_stalled,
@@ -271,3 +273,46 @@ def test_chasing_is_the_leads_and_reaches_the_task_holders(
         bundle_chase(actor=people["wangwu"], bundle_case=bc, case=individual, message="快")
     with pytest.raises(ValidationFailed):
         bundle_chase(actor=people["hanmei"], bundle_case=bc, case=individual, message="")
+
+
+LIVE_BUNDLE = [
+    BundleCaseStatus.SUBMITTED,
+    BundleCaseStatus.ACCEPTED,
+    BundleCaseStatus.IN_PROGRESS,
+    BundleCaseStatus.AWAITING_APPLICANT,
+    BundleCaseStatus.CONCLUDED,
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    statuses=st.lists(st.sampled_from(list(CaseStatus)), min_size=1, max_size=7),
+    current=st.sampled_from([*LIVE_BUNDLE, BundleCaseStatus.ENDED, BundleCaseStatus.WITHDRAWN]),
+    awaiting=st.booleans(),
+    progressed=st.booleans(),
+)
+def test_the_bundle_status_rules_hold_for_any_mix_of_sub_cases(
+    statuses: list[str], current: str, awaiting: bool, progressed: bool
+) -> None:
+    s, b = CaseStatus, BundleCaseStatus
+    result = derive_status(statuses, current, progressed=progressed, awaiting=awaiting)
+    live = [x for x in statuses if x not in (s.WITHDRAWN, s.NOT_ACCEPTED)]
+    if current in (b.ENDED, b.WITHDRAWN):
+        assert result == current  # an ended bundle never comes back
+        return
+    if awaiting:
+        assert result not in (b.CONCLUDED, b.DELIVERED)  # the applicant must choose first
+    if result == b.CONCLUDED:
+        assert live
+        assert all(x in (s.CONCLUDED, s.DELIVERED) for x in live)
+    if result == b.DELIVERED:
+        assert live
+        assert all(x == s.DELIVERED for x in live)
+    if not live:
+        assert result in (b.ENDED, b.WITHDRAWN)
+    # A withdrawn sub-case next to live ones changes nothing (it is out of the count).
+    if live:
+        again = derive_status(
+            [*statuses, s.WITHDRAWN], current, progressed=progressed, awaiting=awaiting
+        )
+        assert again == result
