@@ -94,3 +94,17 @@ def test_partial_refusal_an_optional_member_is_left_out_an_essential_one_prevent
     event = AuditEvent.objects.get(action="industry_licence.not_issued", object_id=str(bc.pk))
     assert event.payload["missing_essential"] == [HYGIENE]
     assert Permit.objects.filter(case__bundle_case=bc).count() == 3
+
+
+def test_through_the_leads_outcome_service(
+    concluded_barber: BundleCase, users: dict[str, User]
+) -> None:
+    from onewindow.cases.services.bundle_outcome import bundle_outcome_issue
+
+    assert concluded_barber.status == "concluded"
+    bundle_outcome_issue(
+        actor=users["hanmei"], bundle_case=concluded_barber, delivery_method="window", now=DONE
+    )
+    licence = IndustryLicence.objects.get(bundle_case=concluded_barber)
+    assert licence.issued_by == users["hanmei"]
+    assert licence.components.count() == 5
