@@ -18,6 +18,7 @@ from onewindow.catalog.importexport import import_catalog
 from onewindow.demo.data import bundles as bundle_data
 from onewindow.demo.data import org as data
 from onewindow.demo.data.build import Item, all_items, build_catalog, build_steps
+from onewindow.demo.data.ratings import load_ratings
 from onewindow.org import services as org
 from onewindow.org.models import Department, ServicePoint, User
 
@@ -213,4 +214,5 @@ def load_demo() -> LoadReport:
         )
         report.letter = f"{letter.number}（{letter.items.count()}项）"
         load_bundles(admin, catalog, report)
+        load_ratings()  # 好差评 and a complaint (onewindow/demo/data/ratings.py)
     return report

@@ -56,7 +56,7 @@ def test_a_complaint_about_a_case_from_submission_to_closing(people: dict[str, A
     complaint_close(actor=zhaoliu, complaint=c, note="同意办结")
     assert c.status == S.CLOSED
     assert list(selectors.my_complaints(zhangsan)) == [c]
-    assert list(selectors.my_complaints(people["qianqi"])) == []
+    assert c not in selectors.my_complaints(people["qianqi"])
 
 
 def test_complaints_about_a_department_or_a_window(people: dict[str, Any]) -> None:
