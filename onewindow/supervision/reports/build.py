@@ -195,7 +195,7 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
             ],
             [
                 {
-                    "department": r.department.name if r.department_id else "—",
+                    "department": r.department.name if r.department is not None else "—",
                     "opened": _local(r.opened_at),
                     "due": _local(r.due_at),
                     "state": "逾期未办结",

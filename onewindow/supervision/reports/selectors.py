@@ -106,10 +106,16 @@ def case_figures(period: Period, departments: QuerySet[Department]) -> list[Case
         )
         .order_by()
     )
-    by_dept = {r.pop("department_id"): r for r in rows}
+    names = ("accepted", "concluded", "late", "legal_late", "new_reds", "overdue_open")
+    by_dept: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        values: dict[str, Any] = dict(row)
+        by_dept[values["department_id"]] = {name: values[name] for name in names}
     out = []
     for d in departments:
-        figures = CaseFigures(department_id=d.pk, department=d.name, **by_dept.get(d.pk, {}))
+        figures = CaseFigures(department_id=d.pk, department=d.name)
+        for name, value in by_dept.get(d.pk, {}).items():
+            setattr(figures, name, int(value))
         out.append(figures)
     return out
 

@@ -62,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @staff_view(REPORTS, current="reports:index")
 def report_page(request: HttpRequest, kind: str) -> HttpResponse:
     report, period, error = _report(request, kind)
-    ctx = {
+    ctx: dict[str, object] = {
         "kind": kind,
         "kind_title": TITLES.get(kind, ""),
         "menu": _menu(request),
