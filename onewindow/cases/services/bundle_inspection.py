@@ -47,7 +47,7 @@ def _invalid(field: str, message: str, code: str = "validation_failed") -> Valid
 
 def _locked(inspection: JointInspection) -> JointInspection:
     return (
-        JointInspection.objects.select_for_update()
+        JointInspection.objects.select_for_update(of=("self",))
         .select_related("bundle_case")
         .get(pk=inspection.pk)
     )

@@ -65,7 +65,7 @@ def _method(method: str, methods: frozenset[str] | None = None) -> str:
 
 def _locked(bundle_case: BundleCase) -> BundleCase:
     return (
-        BundleCase.objects.select_for_update()
+        BundleCase.objects.select_for_update(of=("self",))
         .select_related("applicant", "bundle_version")
         .get(pk=bundle_case.pk)
     )
