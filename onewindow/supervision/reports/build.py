@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onewindow.common import clock
 from onewindow.org.models import Department
@@ -19,33 +20,33 @@ from onewindow.supervision.reports import selectors as sel
 from onewindow.supervision.reports.periods import Period, cn
 
 TITLES = {
-    "day": "日扫描",
-    "week": "周调度",
-    "month": "月通报",
-    "quarter": "季分析",
+    "day": _("日扫描"),
+    "week": _("周调度"),
+    "month": _("月通报"),
+    "quarter": _("季分析"),
 }
 FULL_TITLES = {
-    "day": "政务服务日扫描",
-    "week": "政务服务周调度",
-    "month": "政务服务月通报",
-    "quarter": "政务服务季度分析",
+    "day": _("政务服务日扫描"),
+    "week": _("政务服务周调度"),
+    "month": _("政务服务月通报"),
+    "quarter": _("政务服务季度分析"),
 }
 
 
 @dataclass
 class Column:
     key: str
-    label: str
+    label: Any
     kind: str = "text"  # text | int | rate (a fraction 0..1, None when undefined)
 
 
 @dataclass
 class Table:
     name: str  # also the Excel sheet name (≤ 31 characters)
-    title: str
+    title: Any
     columns: list[Column]
     rows: list[dict[str, Any]]
-    note: str = ""
+    note: Any = ""
 
 
 @dataclass
@@ -54,9 +55,9 @@ class Report:
     period: Period
     scope: str
     generated_at: datetime
-    summary: list[tuple[str, str]] = field(default_factory=list)
+    summary: list[tuple[Any, str]] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Any] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -78,14 +79,14 @@ def _local(value: datetime | None) -> str:
 
 
 CASE_COLUMNS = [
-    Column("department", "部门"),
-    Column("accepted", "受理件数", "int"),
-    Column("concluded", "办结件数", "int"),
-    Column("on_time", "按承诺时限办结", "int"),
-    Column("on_time_rate", "按时办结率", "rate"),
-    Column("legal_late", "超法定时限办结", "int"),
-    Column("new_reds", "新增红灯", "int"),
-    Column("overdue_open", "期末超期未办结", "int"),
+    Column("department", _("部门")),
+    Column("accepted", _("受理件数"), "int"),
+    Column("concluded", _("办结件数"), "int"),
+    Column("on_time", _("按承诺时限办结"), "int"),
+    Column("on_time_rate", _("按时办结率"), "rate"),
+    Column("legal_late", _("超法定时限办结"), "int"),
+    Column("new_reds", _("新增红灯"), "int"),
+    Column("overdue_open", _("期末超期未办结"), "int"),
 ]
 
 
@@ -109,17 +110,17 @@ def _state_at(case: Any, hi: datetime) -> str:
     return "期末未办结"
 
 
-def _case_list(name: str, title: str, cases: list[Any], hi: datetime, note: str = "") -> Table:
+def _case_list(name: str, title: Any, cases: list[Any], hi: datetime, note: str = "") -> Table:
     return Table(
         name,
         title,
         [
-            Column("number", "办件编号"),
-            Column("item", "事项"),
-            Column("department", "部门"),
-            Column("applicant", "申请人"),
-            Column("due", "承诺办结期限"),
-            Column("state", "期末状态"),
+            Column("number", _("办件编号")),
+            Column("item", _("事项")),
+            Column("department", _("部门")),
+            Column("applicant", _("申请人")),
+            Column("due", _("承诺办结期限")),
+            Column("state", _("期末状态")),
         ],
         [
             {
@@ -137,14 +138,14 @@ def _case_list(name: str, title: str, cases: list[Any], hi: datetime, note: str 
 
 
 RATE_COLUMNS = [
-    Column("ratings", "评价数", "int"),
-    Column("satisfaction_rate", "满意率", "rate"),
-    Column("bad", "差评数", "int"),
-    Column("rectifications", "整改件数", "int"),
-    Column("rectification_rate", "整改率", "rate"),
-    Column("callback_rate", "回访率", "rate"),
-    Column("complaints", "投诉件数", "int"),
-    Column("complaint_response_rate", "投诉答复率", "rate"),
+    Column("ratings", _("评价数"), "int"),
+    Column("satisfaction_rate", _("满意率"), "rate"),
+    Column("bad", _("差评数"), "int"),
+    Column("rectifications", _("整改件数"), "int"),
+    Column("rectification_rate", _("整改率"), "rate"),
+    Column("callback_rate", _("回访率"), "rate"),
+    Column("complaints", _("投诉件数"), "int"),
+    Column("complaint_response_rate", _("投诉答复率"), "rate"),
 ]
 
 
@@ -176,22 +177,22 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
     rects = sel.overdue_rectifications(period, departments)
     report = Report("day", period, scope, clock.now())
     report.summary = [
-        ("受理件数", str(t.accepted)),
-        ("办结件数", str(t.concluded)),
-        ("新增红灯（超承诺时限）", str(t.new_reds)),
-        ("日终超期未办结", str(t.overdue_open)),
-        ("超期未整改的差评", str(len(rects))),
+        (_("受理件数"), str(t.accepted)),
+        (_("办结件数"), str(t.concluded)),
+        (_("新增红灯（超承诺时限）"), str(t.new_reds)),
+        (_("日终超期未办结"), str(t.overdue_open)),
+        (_("超期未整改的差评"), str(len(rects))),
     ]
     report.tables = [
-        _case_list("新增红灯", "新增红灯办件（当日超过承诺时限仍未办结）", reds, period.hi),
+        _case_list("新增红灯", _("新增红灯办件（当日超过承诺时限仍未办结）"), reds, period.hi),
         Table(
             "超期整改",
-            "超期未整改的差评（日终）",
+            _("超期未整改的差评（日终）"),
             [
-                Column("department", "责任部门"),
-                Column("opened", "发起时间"),
-                Column("due", "整改期限"),
-                Column("state", "期末状态"),
+                Column("department", _("责任部门")),
+                Column("opened", _("发起时间")),
+                Column("due", _("整改期限")),
+                Column("state", _("期末状态")),
             ],
             [
                 {
@@ -203,7 +204,7 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
                 for r in rects
             ],
         ),
-        Table("各部门", "各部门当日办件", CASE_COLUMNS, [_case_row(f) for f in figures]),
+        Table("各部门", _("各部门当日办件"), CASE_COLUMNS, [_case_row(f) for f in figures]),
     ]
     return report
 
@@ -228,23 +229,23 @@ def weekly_dispatch(period: Period, departments: QuerySet[Department], scope: st
     t = sel.total(figures)
     report = Report("week", period, scope, clock.now())
     report.summary = [
-        ("受理件数", str(t.accepted)),
-        ("办结件数", str(t.concluded)),
-        ("按时办结率", pct(t.on_time_rate)),
-        ("本周新增红灯", str(t.new_reds)),
-        ("周末超期未办结", str(t.overdue_open)),
-        ("超期未整改的差评", str(len(rects))),
-        ("需督办部门", str(sum(1 for r in rows if r["dispatch"] == "督办"))),
+        (_("受理件数"), str(t.accepted)),
+        (_("办结件数"), str(t.concluded)),
+        (_("按时办结率"), pct(t.on_time_rate)),
+        (_("本周新增红灯"), str(t.new_reds)),
+        (_("周末超期未办结"), str(t.overdue_open)),
+        (_("超期未整改的差评"), str(len(rects))),
+        (_("需督办部门"), str(sum(1 for r in rows if r["dispatch"] == "督办"))),
     ]
     columns = [
         *CASE_COLUMNS,
-        Column("bad", "差评数", "int"),
-        Column("overdue_rectifications", "超期未整改", "int"),
-        Column("dispatch", "调度意见"),
+        Column("bad", _("差评数"), "int"),
+        Column("overdue_rectifications", _("超期未整改"), "int"),
+        Column("dispatch", _("调度意见")),
     ]
     report.tables = [
-        Table("部门调度", "各部门本周情况与调度意见", columns, rows),
-        _case_list("超期办件", "周末仍超期未办结的办件（督办清单）", overdue, period.hi),
+        Table("部门调度", _("各部门本周情况与调度意见"), columns, rows),
+        _case_list("超期办件", _("周末仍超期未办结的办件（督办清单）"), overdue, period.hi),
     ]
     return report
 
@@ -268,31 +269,31 @@ def monthly_bulletin(period: Period, departments: QuerySet[Department], scope: s
     overall = sel.rating_total(period, departments)
     report = Report("month", period, scope, clock.now())
     report.summary = [
-        ("受理件数", str(t.accepted)),
-        ("办结件数", str(t.concluded)),
-        ("按时办结率", pct(t.on_time_rate)),
-        ("超法定时限办结", str(t.legal_late)),
-        ("评价数", str(overall.ratings)),
-        ("满意率", pct(overall.satisfaction_rate)),
-        ("差评整改率", pct(overall.rectification_rate)),
-        ("回访率", pct(overall.callback_rate)),
+        (_("受理件数"), str(t.accepted)),
+        (_("办结件数"), str(t.concluded)),
+        (_("按时办结率"), pct(t.on_time_rate)),
+        (_("超法定时限办结"), str(t.legal_late)),
+        (_("评价数"), str(overall.ratings)),
+        (_("满意率"), pct(overall.satisfaction_rate)),
+        (_("差评整改率"), pct(overall.rectification_rate)),
+        (_("回访率"), pct(overall.callback_rate)),
     ]
     columns = [
-        Column("rank", "名次", "int"),
-        Column("department", "部门"),
-        Column("concluded", "办结件数", "int"),
-        Column("on_time_rate", "按时办结率", "rate"),
-        Column("legal_late", "超法定时限办结", "int"),
-        Column("overdue_open", "月末超期未办结", "int"),
+        Column("rank", _("名次"), "int"),
+        Column("department", _("部门")),
+        Column("concluded", _("办结件数"), "int"),
+        Column("on_time_rate", _("按时办结率"), "rate"),
+        Column("legal_late", _("超法定时限办结"), "int"),
+        Column("overdue_open", _("月末超期未办结"), "int"),
         *RATE_COLUMNS[:6],
     ]
     report.tables = [
         Table(
             "部门排名",
-            "各部门按时办结率排名",
+            _("各部门按时办结率排名"),
             columns,
             ranked,
-            "按时办结率相同的部门名次并列；本月没有办结件的部门排在最后。",
+            _("按时办结率相同的部门名次并列；本月没有办结件的部门排在最后。"),
         )
     ]
     return report
@@ -337,43 +338,43 @@ def quarterly_analysis(period: Period, departments: QuerySet[Department], scope:
     t = sel.total(figures)
     report = Report("quarter", period, scope, clock.now())
     report.summary = [
-        ("受理件数", str(t.accepted)),
-        ("办结件数", str(t.concluded)),
-        ("按时办结率", pct(t.on_time_rate)),
-        ("新增红灯", str(t.new_reds)),
-        ("季末超期未办结", str(t.overdue_open)),
+        (_("受理件数"), str(t.accepted)),
+        (_("办结件数"), str(t.concluded)),
+        (_("按时办结率"), pct(t.on_time_rate)),
+        (_("新增红灯"), str(t.new_reds)),
+        (_("季末超期未办结"), str(t.overdue_open)),
     ]
     report.tables = [
         Table(
             "月度趋势",
-            "按月趋势",
+            _("按月趋势"),
             [
-                Column("month", "月份"),
-                Column("accepted", "受理件数", "int"),
-                Column("concluded", "办结件数", "int"),
-                Column("on_time_rate", "按时办结率", "rate"),
-                Column("new_reds", "新增红灯", "int"),
-                Column("overdue_open", "月末超期未办结", "int"),
-                Column("ratings", "评价数", "int"),
-                Column("satisfaction_rate", "满意率", "rate"),
-                Column("bad", "差评数", "int"),
-                Column("rectification_rate", "整改率", "rate"),
+                Column("month", _("月份")),
+                Column("accepted", _("受理件数"), "int"),
+                Column("concluded", _("办结件数"), "int"),
+                Column("on_time_rate", _("按时办结率"), "rate"),
+                Column("new_reds", _("新增红灯"), "int"),
+                Column("overdue_open", _("月末超期未办结"), "int"),
+                Column("ratings", _("评价数"), "int"),
+                Column("satisfaction_rate", _("满意率"), "rate"),
+                Column("bad", _("差评数"), "int"),
+                Column("rectification_rate", _("整改率"), "rate"),
             ],
             trend,
         ),
         Table(
             "部门分析",
-            "各部门本季度情况及与上季度比较",
+            _("各部门本季度情况及与上季度比较"),
             [
-                Column("department", "部门"),
-                Column("accepted", "受理件数", "int"),
-                Column("concluded", "办结件数", "int"),
-                Column("on_time_rate", "按时办结率", "rate"),
-                Column("previous_on_time_rate", "上季度按时办结率", "rate"),
-                Column("change", "变化", "rate"),
-                Column("new_reds", "新增红灯", "int"),
-                Column("satisfaction_rate", "满意率", "rate"),
-                Column("rectification_rate", "整改率", "rate"),
+                Column("department", _("部门")),
+                Column("accepted", _("受理件数"), "int"),
+                Column("concluded", _("办结件数"), "int"),
+                Column("on_time_rate", _("按时办结率"), "rate"),
+                Column("previous_on_time_rate", _("上季度按时办结率"), "rate"),
+                Column("change", _("变化"), "rate"),
+                Column("new_reds", _("新增红灯"), "int"),
+                Column("satisfaction_rate", _("满意率"), "rate"),
+                Column("rectification_rate", _("整改率"), "rate"),
             ],
             by_department,
         ),
@@ -394,7 +395,9 @@ def build(
 ) -> Report:
     report = BUILDERS[kind](period, departments, _scope_label(departments, centre_wide))
     report.notes.append(
-        "本报告按各事件的发生时间（受理、办结、承诺期限、评价、整改）统计，可随时重新生成，"
-        "历史周期的数字不随之后发生的事情改变。"
+        _(
+            "本报告按各事件的发生时间（受理、办结、承诺期限、评价、整改）统计，可随时重新生成，"
+            "历史周期的数字不随之后发生的事情改变。"
+        )
     )
     return report

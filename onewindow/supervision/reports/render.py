@@ -66,14 +66,14 @@ def to_xlsx(report: Report) -> bytes:
     ws.append(["生成时间", context(report)["generated"]])
     ws.append([])
     for label, value in report.summary:
-        ws.append([label, value])
+        ws.append([str(label), value])
     for note in report.notes:
-        ws.append([note])
+        ws.append([str(note)])
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 40
     for table in report.tables:
         sheet = wb.create_sheet(table.name[:31])
-        sheet.append([c.label for c in table.columns])
+        sheet.append([str(c.label) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
@@ -89,7 +89,7 @@ def to_xlsx(report: Report) -> bytes:
         sheet.freeze_panes = "A2"
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            sheet.append([str(table.note)])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
