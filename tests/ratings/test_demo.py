@@ -1,5 +1,6 @@
 """The demo district's ratings: three window services rated, one bad with an open
-rectification for 区卫生健康委, one complaint waiting; loading again adds nothing."""
+rectification for 区市场监管局, one complaint to 区卫生健康委 waiting; loading again adds
+nothing."""
 
 from __future__ import annotations
 
@@ -17,14 +18,16 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_demo_ratings(people: dict[str, Any]) -> None:
-    ratings = Rating.objects.filter(visit__case__idempotency_key__startswith="demo-rating-")
+    ratings = Rating.objects.filter(visit__purpose__endswith="（演示）")
     assert sorted(ratings.values_list("level", flat=True)) == sorted(d.level for d in RATINGS)
     assert set(ratings.values_list("channel", "subject").distinct()) == {("window_device", "visit")}
     open_rect = Rectification.objects.get(status="open")
-    assert open_rect.department.code == "WSJKW"
-    assert list(rectifications_for(people["hanmei"])) == [open_rect]
+    assert open_rect.department.code == "SCJGJ"  # the 市场监管首席代表窗口's department
+    assert list(rectifications_for(people["sunli"])) == [open_rect]
+    assert list(rectifications_for(people["hanmei"])) == []
     complaint = Complaint.objects.get(text=COMPLAINT_TEXT)
-    assert (complaint.status, complaint.department.code) == ("open", "GAFJ")
+    assert (complaint.status, complaint.department.code) == ("open", "WSJKW")
+    assert list(complaints_for(people["hanmei"])) == [complaint]
     assert complaint in complaints_for(people["zhaoliu"])
 
     events = AuditEvent.objects.count()

@@ -1,11 +1,11 @@
 """Demo ratings (好差评) and a complaint, made through the services (docs/ratings.md).
 
-Three window services at the district centre (李四 starts a case at his window for the
-applicant, which records the visit) rated on the window's rating device (一次一评): two
-good, one 不满意 — which opens a rectification for 区卫生健康委 that 韩梅 can work on; and a
-complaint of 钱七 about 区公安分局, waiting for its answer. Idempotent: the cases are found
-again by their idempotency keys, a rated visit is not rated again, the complaint is not
-made twice.
+Three window services at the district centre, recorded by 李四 (``record_visit``, a visit
+without a case: 咨询) and rated on the window's rating device (一次一评): two good, one
+不满意 at the 市场监管首席代表窗口 — which opens a rectification for 区市场监管局 that 孙丽,
+郑华 or 周强 can work on; and a complaint of 钱七 about 区卫生健康委 (韩梅 answers it).
+Idempotent: a visit is found again by its applicant and purpose, a rated visit is not rated
+again, the complaint is not made twice.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from onewindow.cases.models import Case
-from onewindow.cases.services.submission import case_create_draft
-from onewindow.catalog.models import ItemVersion
-from onewindow.org.models import Applicant, Department, ServicePoint, User
+from onewindow.cases.models import Visit
+from onewindow.cases.services.submission import record_visit
+from onewindow.org.models import Applicant, Department, ServicePoint, User, Window
 from onewindow.ratings.models import Complaint, Rating
 from onewindow.ratings.services import complaint_submit, rate_visit
 
@@ -26,10 +25,9 @@ POINT = "SP-D01"
 
 @dataclass(frozen=True)
 class DemoRating:
-    key: str  # the idempotency key of the window case
-    username: str  # whose applicant
-    applicant_kind: str
-    item: str
+    username: str  # whose (natural-person) applicant
+    window: str  # window number at the district centre
+    purpose: str  # unique per demo visit (how a reload finds it)
     level: int
     dimensions: dict[str, int] = field(default_factory=dict)
     comment: str = ""
@@ -37,62 +35,57 @@ class DemoRating:
 
 RATINGS = [
     DemoRating(
-        "demo-rating-1",
         "qianqi",
-        "natural",
-        "居民身份证首次申领",
+        "18",
+        "咨询居民身份证首次申领（演示）",
         5,
         {"service_efficiency": 5, "service_level": 5, "attitude": 5},
-        "窗口工作人员耐心细致，一次就办好了",
+        "窗口工作人员耐心细致，一次就讲清楚了",
     ),
     DemoRating(
-        "demo-rating-2",
         "zhangsan",
-        "natural",
-        "居民身份证换领",
+        "22",
+        "咨询社会保险个人参保登记（演示）",
         4,
         {"service_efficiency": 4, "attitude": 5},
     ),
     DemoRating(
-        "demo-rating-3",
         "zhangsan",
-        "natural",
-        "从业人员预防性健康检查及健康证明办理",
+        "24",
+        "咨询食品经营许可证办理（演示）",
         2,
         {"service_efficiency": 2, "service_level": 2, "attitude": 3},
-        "咨询健康证办理时等候四十分钟，窗口说不清要去哪家机构体检",
+        "等候四十分钟，窗口说不清需要哪些材料，让我回去再问",
     ),
 ]
 
-COMPLAINT_TEXT = "预约办理身份证当天到窗口被告知系统故障，白跑一趟，也没有电话提前通知"
+COMPLAINT_TEXT = "健康证办理说明与实际不符，体检机构说没有收到预约，白跑一趟，也没有人提前通知"
 
 
-def _case(actor: User, d: DemoRating) -> Case:
-    existing = Case.objects.filter(created_by=actor, idempotency_key=d.key).first()
+def _visit(clerk: User, point: ServicePoint, d: DemoRating) -> Visit:
+    applicant = Applicant.objects.filter(users__username=d.username, kind="natural").order_by("pk")[
+        0
+    ]
+    existing = Visit.objects.filter(applicant=applicant, purpose=d.purpose).first()
     if existing is not None:
         return existing
-    version = ItemVersion.objects.get(name=d.item, status="published")
-    applicant = Applicant.objects.filter(
-        users__username=d.username, kind=d.applicant_kind
-    ).order_by("pk")[0]
-    return case_create_draft(
-        actor=actor,
-        version=version,
+    return record_visit(
+        actor=clerk,
         applicant=applicant,
-        channel="window",
-        service_point=ServicePoint.objects.get(code=POINT),
-        idempotency_key=d.key,
+        service_point=point,
+        window=Window.objects.get(service_point=point, number=d.window),
+        purpose=d.purpose,
     )
 
 
 def load_ratings() -> str:
     """Load the demo ratings and complaint (inside ``load_demo``'s transaction)."""
     clerk = User.objects.get(username=CLERK)
+    point = ServicePoint.objects.get(code=POINT)
     made = 0
     for d in RATINGS:
-        case = _case(clerk, d)
-        visit = case.visits.order_by("at").first()
-        if visit is None or Rating.objects.filter(visit=visit).exists():
+        visit = _visit(clerk, point, d)
+        if Rating.objects.filter(visit=visit).exists():
             continue
         rate_visit(
             actor=clerk,
@@ -103,15 +96,13 @@ def load_ratings() -> str:
             channel="window_device",
         )
         made += 1
-    qianqi = User.objects.get(username="qianqi")
     complaint: Any = Complaint.objects.filter(text=COMPLAINT_TEXT).first()
     if complaint is None:
         complaint = complaint_submit(
-            actor=qianqi,
+            actor=User.objects.get(username="qianqi"),
             about="department",
             content=COMPLAINT_TEXT,
-            department=Department.objects.get(code="GAFJ"),
+            department=Department.objects.get(code="WSJKW"),
             contact_phone="13800000007",
         )
-    total = Rating.objects.filter(visit__case__idempotency_key__startswith="demo-rating-").count()
-    return f"{total} 条（本次新增 {made} 条），投诉 {complaint.number}"
+    return f"{len(RATINGS)} 条（本次新增 {made} 条），投诉 {complaint.number}"

@@ -125,9 +125,10 @@ def _give(
             raise ValueError("a case or a visit")
         mode = Mode.OFFLINE
         department_id = visit.case.department_id if visit.case_id and visit.case else None
-        if department_id is None and visit.window_id:
-            first = visit.window.departments.order_by("order", "code").first()  # type: ignore[union-attr]
-            department_id = first.pk if first else None
+        if department_id is None and visit.window is not None:
+            # A window of one department answers for it; a universal window: the centre.
+            served = list(visit.window.departments.values_list("pk", flat=True)[:2])
+            department_id = served[0] if len(served) == 1 else None
         staff_id, window_id = visit.recorded_by_id, visit.window_id
     dims = check_dimensions(mode, dimensions, value)
     body = _comment(value, comment)
