@@ -163,3 +163,62 @@ def test_the_kiosk_needs_the_number_and_the_id_number(case: Case, people: dict[s
         number=case.number, id_number=case.applicant.resident_id, level=4, now=LATER
     )
     assert (rating.channel, rating.mode) == ("kiosk", "online")
+
+
+def test_window_services_are_rated_once_each(people: dict[str, Any]) -> None:
+    from onewindow.cases.services.submission import record_visit
+    from onewindow.org.models import Applicant, ServicePoint, Window
+    from onewindow.ratings.services import rate_visit
+
+    point = ServicePoint.objects.get(code="SP-D01")
+    zhangsan = Applicant.objects.get(users=people["zhangsan"], kind="natural")
+    served = at(2026, 3, 2, 9)
+
+    def visit(number: str) -> Any:
+        window = Window.objects.get(service_point=point, number=number)
+        return record_visit(
+            actor=people["lisi"],
+            applicant=zhangsan,
+            service_point=point,
+            window=window,
+            purpose="咨询",
+            now=served,
+        )
+
+    social, universal = visit("22"), visit("1")
+    with pytest.raises(NotFound):  # the device of another clerk
+        rate_visit(
+            actor=people["hanmei"], visit=social, level=5, channel="window_device", now=served
+        )
+    with pytest.raises(NotFound):  # the device only rates today's service
+        rate_visit(
+            actor=people["lisi"],
+            visit=social,
+            level=5,
+            channel="window_device",
+            now=at(2026, 3, 3, 9),
+        )
+    on_device = rate_visit(
+        actor=people["lisi"],
+        visit=social,
+        level=3,
+        dimensions={"attitude": 4},
+        channel="window_device",
+        now=at(2026, 3, 2, 9, 5),
+    )
+    assert (on_device.mode, on_device.department.code, on_device.staff) == (
+        "offline",
+        "RLSBJ",
+        people["lisi"],
+    )
+    assert on_device.dimensions == {"overall": 3, "attitude": 4}
+    with pytest.raises(Conflict):
+        rate_visit(actor=people["zhangsan"], visit=social, level=5, now=at(2026, 3, 3))
+    with pytest.raises(NotFound):
+        rate_visit(actor=people["qianqi"], visit=universal, level=5, now=at(2026, 3, 3))
+    online = rate_visit(
+        actor=people["zhangsan"], visit=universal, level=1, comment="排队两小时", now=at(2026, 3, 3)
+    )
+    # A universal window serves every department: the centre answers for it.
+    assert online.department is None
+    assert Rectification.objects.get(rating=online).department is None
