@@ -287,7 +287,7 @@ class Ours:
         an ORM ``Case(...)`` would store (its values adapted once, the number per case)."""
         from django.db import connection, transaction
 
-        from onewindow.cases.bulk import _insert
+        from onewindow.cases.bulk import insert_rows
         from onewindow.cases.models import Case
         from onewindow.cases.states import CaseStatus
 
@@ -311,7 +311,7 @@ class Ours:
         numbers = [f"{BATCH_PREFIX}{i:010d}" for i in range(start, start + count)]
         rows = [(*values[:at], number, *values[at + 1 :]) for number in numbers]
         with transaction.atomic():
-            _insert(Case, names, rows)
+            insert_rows(Case, names, rows)
             return list(
                 Case.objects.filter(number__in=numbers).order_by("pk").values_list("pk", flat=True)
             )

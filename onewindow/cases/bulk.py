@@ -63,7 +63,6 @@ from onewindow.common.errors import Conflict
 from onewindow.org.permissions import has_capability
 
 BATCH_SIZE = 500
-BULK_MAX = 5000  # items per call from a screen or the API
 OPINION_MAX = 2000
 UNFINISHED = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 LIMIT = 30_000  # parameters per multi-row INSERT (below SQLite's and PostgreSQL's limits)
@@ -128,13 +127,16 @@ def _ids(objs: Iterable[Any] | QuerySet[Any]) -> list[int]:
 
 
 def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
-    for start in range(0, len(ids), max(1, size)):
+    size = max(1, size)
+    for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
 
-def _insert(model: Any, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Multi-row INSERT of already adapted values (no model instances: the batch path's
-    rows are plain tuples)."""
+def insert_rows(model: Any, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Multi-row INSERT of ``model`` rows given as tuples of values already adapted for the
+    database (``names``: the model's field names, in the tuples' order), in the caller's
+    transaction. The batch path's rows are plain tuples: no model instance, no per-field
+    conversion per row (constants are adapted once per batch)."""
     if not rows:
         return
     connection = transaction.get_connection()
@@ -249,7 +251,7 @@ def _transition_batch(
     at = ops.adapt_datetimefield_value(now)
     actor_id = getattr(actor, "pk", None)
     done = [r for r in rows if r.pk in moved]
-    _insert(
+    insert_rows(
         CaseTransition,
         ("case", "name", "from_status", "to_status", "step", "actor", "at", "note"),
         [

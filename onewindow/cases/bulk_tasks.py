@@ -29,12 +29,12 @@ from onewindow.cases.bulk import (
     _chunks,
     _column,
     _ids,
-    _insert,
     _marks,
     _read,
     _refused,
     _Row,
     _transition_batch,
+    insert_rows,
 )
 from onewindow.cases.inbox import may_work
 from onewindow.cases.models import Case, Task, TaskStatus
@@ -73,7 +73,7 @@ def open_tasks(
         pairs = [(c, d) for c in ids for d in departments]
     at = transaction.get_connection().ops.adapt_datetimefield_value(now)
     status = TaskStatus.OPEN.value
-    _insert(
+    insert_rows(
         Task,
         ("case", "step", "department", "role", "status", "created_at", "opinion"),
         [(c, step.pk, d, role, status, at, "") for c, d in pairs],
