@@ -177,10 +177,21 @@ def _fixtures() -> dict[str, Any]:
     return {"version": version, "points": points, "user": user, "applicant": applicant}
 
 
+def _bulk(cursor: Any, table: str, columns: str, rows: list[tuple[Any, ...]], *, pg: bool) -> None:
+    """COPY on PostgreSQL, executemany on SQLite."""
+    if pg:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["%s"] * len(columns.split(",")))
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
+
+
 def insert_cases(data: dict[str, Any], fx: dict[str, Any]) -> None:
     from django.db import connection, transaction
 
-    from onewindow.cases.models import Case, Suspension
+    from onewindow.cases.models import Case, CaseTransition, Suspension
 
     n = data["n"]
     version, points, user, applicant = fx["version"], fx["points"], fx["user"], fx["applicant"]
@@ -280,6 +291,23 @@ def insert_cases(data: dict[str, Any], fx: dict[str, Any]) -> None:
             spans.append(
                 (int(ids[i]), "expert_review", "专家评审", start, user.pk, end, "in_review")
             )
+        # every accepted case has its acceptance transition (the sync reads new transitions)
+        transitions = [
+            (
+                int(ids[i]),
+                "accept",
+                "submitted",
+                "in_review",
+                user.pk,
+                when(int(data["accepted"][i])),
+                "",
+            )
+            for i in range(n)
+        ]
+        ttable = CaseTransition._meta.db_table
+        tcols = "case_id, name, from_status, to_status, actor_id, at, note"
+        for lo in range(0, n, chunk):
+            _bulk(cursor, ttable, tcols, transitions[lo : lo + chunk], pg=pg)
         stable = Suspension._meta.db_table
         scols = "case_id, kind, reason, started_at, started_by_id, resumed_at, resume_status"
         cursor.executemany(

@@ -81,6 +81,10 @@ class CaseLight(models.Model):
     colour_since = models.DateTimeField(_("变色时间"), null=True, blank=True)
     escalation = models.SmallIntegerField(_("督办升级级别"), default=0)
     prev_escalation = models.SmallIntegerField(default=0)
+    # The next instant at which a threshold passes (0: evaluate at the next sweep; NEVER:
+    # nothing can change until the case does). The sweep looks only at lights whose time
+    # has come, through its index.
+    next_change_at = models.BigIntegerField(default=0)
     seq = models.PositiveIntegerField(default=0)  # events recorded so far
     mark = models.BigIntegerField(default=0)  # the sweep step that last changed it
     moved_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
@@ -99,6 +103,9 @@ class CaseLight(models.Model):
         ]
         indexes = [
             models.Index(fields=["mark"], name="light_mark"),
+            models.Index(
+                fields=["next_change_at"], condition=models.Q(active=True), name="light_next"
+            ),
             models.Index(fields=["department", "active", "colour"], name="light_board"),
         ]
 
@@ -166,6 +173,28 @@ class LightEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.light_id}#{self.seq} {self.kind} {self.from_colour}→{self.to_colour}"
+
+
+class SweepState(models.Model):
+    """Where the incremental sync stands: the case transitions it has looked at.
+
+    ``watermark`` is the highest ``CaseTransition`` id seen by the last sweep that saw new
+    ones and ``lagged`` the one before it; a sweep re-reads the cases of every transition
+    after ``lagged`` (two sweeps' worth), so a transaction that committed a lower id after
+    a sweep had passed it is still seen. ``full_pending`` asks the next sweep to compare
+    every light (set when a calendar year is loaded; the nightly ``--full`` sweep too)."""
+
+    key = models.CharField(max_length=16, primary_key=True, default="lights")
+    watermark = models.BigIntegerField(default=0)
+    lagged = models.BigIntegerField(default=0)
+    full_pending = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("亮灯同步位置")
+        verbose_name_plural = _("亮灯同步位置")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.lagged}/{self.watermark}"
 
 
 class SweepRun(models.Model):

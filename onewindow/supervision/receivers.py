@@ -1,5 +1,5 @@
 """Signals supervision listens to: a loaded calendar year changes every threshold, so every
-active light is marked for a resync at the next sweep."""
+active light is marked for a resync and the next sweep compares them all (a full sweep)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.db import connection
 from django.dispatch import receiver
 
-from onewindow.supervision.models import CaseLight
+from onewindow.supervision.models import CaseLight, SweepState
 from onewindow.workdays.signals import calendar_changed
 
 
@@ -18,3 +18,4 @@ def resync_on_calendar(sender: Any, **kwargs: Any) -> None:
     with connection.cursor() as cursor:
         table = connection.ops.quote_name(CaseLight._meta.db_table)
         cursor.execute(f"UPDATE {table} SET src_status = '' WHERE active")  # noqa: S608
+    SweepState.objects.update_or_create(key="lights", defaults={"full_pending": True})

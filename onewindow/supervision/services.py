@@ -1,14 +1,16 @@
-"""The traffic-light sweep: ``lights_sweep(*, now=None) -> SweepResult``.
+"""The traffic-light sweep: ``lights_sweep(*, now=None, full=False) -> SweepResult``.
 
 One transaction (so a sweep that dies half-way leaves every colour as it was and the next
 sweep does the whole work; on PostgreSQL an advisory lock makes a second sweep running at
 the same time wait and then find nothing to do; SQLite's write transactions are exclusive):
 
-1. sync the thresholds (``onewindow.supervision.sync``);
-2. one ``UPDATE`` decides every active light's colour and escalation level in SQL, by
-   comparing the evaluation instant (now, or the pause instant of a stopped clock) with
-   the stored thresholds, and touches only the rows that change (tagging them with this
-   step's mark);
+1. sync the thresholds (``onewindow.supervision.sync``): the cases of the case transitions
+   since the last sweeps (``SweepState``), or every case with ``full=True``;
+2. one ``UPDATE`` decides the colour and escalation level, in SQL, of every active light
+   whose ``next_change_at`` has come (an index range: a light is looked at only when one of
+   its thresholds passes or its case changed), by comparing the evaluation instant (now, or
+   the pause instant of a stopped clock) with the stored thresholds; those that change get
+   this step's ``mark``;
 3. one ``INSERT ... SELECT`` records each of those changes as a ``LightEvent`` (unique
    ``(light, seq)``, ``ON CONFLICT DO NOTHING``);
 4. if anything changed: a ``SweepRun`` row, an audit event and the ``lights_changed`` signal;
@@ -27,9 +29,10 @@ from django.db import connection, transaction
 from django.dispatch import Signal
 
 from onewindow.audit.services import record
+from onewindow.cases.models import CaseTransition
 from onewindow.common import clock
 from onewindow.supervision import thresholds as th
-from onewindow.supervision.models import CaseLight, LightEvent, SweepRun
+from onewindow.supervision.models import CaseLight, LightEvent, SweepRun, SweepState
 from onewindow.supervision.rules import rules
 from onewindow.supervision.sync import SyncCounts, sync
 from onewindow.workdays.selectors import get_calendar
@@ -84,30 +87,56 @@ def _greatest(a: str, b: str) -> str:
     return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
 
 
+def _least(parts: list[str]) -> str:
+    fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
+    return f"{fn}({', '.join(parts)})"
+
+
 def decide(*, now: datetime, mark: int) -> int:
-    """Step 2: one UPDATE over the active lights; returns how many changed."""
+    """Step 2: one UPDATE over the active lights whose next change has come (index
+    ``light_next``); returns how many were evaluated. Those whose colour or escalation
+    level changed get ``mark`` (and one more ``seq``)."""
     now_us = round(now.timestamp() * th.US)
+    never = int(th.NEVER)
     colour = _colour_sql()
     level = _level_sql(colour)
     colour_params = [now_us] * 3
     level_params = [*colour_params, now_us, now_us]
+    changed = f"(colour <> ({colour}) OR escalation < ({level}))"
+    changed_params = [*colour_params, *level_params]
+    nxt = (
+        f"CASE WHEN paused_at IS NOT NULL THEN {never} ELSE "
+        + _least(
+            [
+                f"CASE WHEN %s < yellow_at THEN yellow_at ELSE {never} END",
+                f"CASE WHEN %s <= red_at THEN red_at + 1 ELSE {never} END",
+                f"CASE WHEN %s <= legal_at THEN legal_at + 1 ELSE {never} END",
+                f"CASE WHEN %s <= escalate1_at THEN escalate1_at + 1 ELSE {never} END",
+                f"CASE WHEN %s <= escalate2_at THEN escalate2_at + 1 ELSE {never} END",
+            ]
+        )
+        + " END"
+    )
     table = _q(CaseLight._meta.db_table)
     sql = (
         f"UPDATE {table} SET prev_colour = colour, prev_escalation = escalation, "  # noqa: S608
         f"colour = {colour}, escalation = {_greatest('escalation', level)}, "
-        "colour_since = CASE WHEN colour <> (" + colour + ") THEN %s ELSE colour_since END, "
-        "seq = seq + 1, mark = %s "
-        f"WHERE active AND (colour <> ({colour}) OR escalation < ({level}))"
+        f"colour_since = CASE WHEN colour <> ({colour}) THEN %s ELSE colour_since END, "
+        f"seq = seq + CASE WHEN {changed} THEN 1 ELSE 0 END, "
+        f"mark = CASE WHEN {changed} THEN %s ELSE mark END, "
+        f"next_change_at = {nxt} "
+        "WHERE active AND next_change_at <= %s"
     )
-    when = connection.ops.adapt_datetimefield_value(now)
     params = [
         *colour_params,
         *level_params,
         *colour_params,
-        when,
+        connection.ops.adapt_datetimefield_value(now),
+        *changed_params,
+        *changed_params,
         mark,
-        *colour_params,
-        *level_params,
+        *([now_us] * 5),
+        now_us,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -142,21 +171,45 @@ def _next_mark() -> int:
     return int(top or 0) + 1
 
 
-def lights_sweep(*, now: datetime | None = None, alerts: bool = True) -> SweepResult:
-    """Sync every light and decide its colour at ``now`` (see the module docstring).
-    ``alerts=False`` leaves the new events' alerts for a later ``lights_alert_pending``."""
+def _top_transition() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {_q(CaseTransition._meta.db_table)}")  # noqa: S608
+        (top,) = cursor.fetchone()
+    return int(top or 0)
+
+
+def lights_sweep(
+    *, now: datetime | None = None, alerts: bool = True, full: bool = False
+) -> SweepResult:
+    """Sync the lights and decide their colours at ``now`` (see the module docstring).
+    ``full`` compares every light with its case (nightly; also after a calendar load);
+    otherwise only the cases of new transitions. ``alerts=False`` leaves the new events'
+    alerts for a later ``lights_alert_pending``."""
     now = now or clock.now()
     conf = rules()
     cal = get_calendar()
     with transaction.atomic():
         _lock()
         started = time.perf_counter()
-        counts: SyncCounts = sync(cal, conf, now=now)
+        state = SweepState.objects.select_for_update().filter(key="lights").first()
+        if state is None:
+            state = SweepState.objects.create(key="lights")
+        top = _top_transition()
+        full = full or state.full_pending
+        counts: SyncCounts = sync(cal, conf, now=now, since=None if full else state.lagged)
+        if full:
+            state.full_pending = False
+            state.lagged = state.watermark = top  # every light was just compared
+            state.save()
+        elif top > state.watermark:
+            state.lagged, state.watermark = state.watermark, top
+            state.save(update_fields=["lagged", "watermark"])
         sync_s = time.perf_counter() - started
         started = time.perf_counter()
         mark = _next_mark()
-        changed = decide(now=now, mark=mark)
-        events = record_events(now=now, mark=mark) if changed else 0
+        decide(now=now, mark=mark)
+        events = record_events(now=now, mark=mark)
+        changed = events
         sweep_s = time.perf_counter() - started
         run_id = None
         if changed or counts.created or counts.resynced or counts.closed:

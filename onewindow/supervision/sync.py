@@ -76,10 +76,19 @@ CASE_COLUMNS = (
 )
 
 
-def _case_rows(light_ids: bool) -> list[tuple[Any, ...]]:
+def _case_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
     light, case = _q(CaseLight._meta.db_table), _q(Case._meta.db_table)
     transition = _q(CaseTransition._meta.db_table)
-    moved = _epoch_s(f"(SELECT MAX(t.at) FROM {transition} t WHERE t.case_id = c.id)")
+    moved = _epoch_s(
+        f"COALESCE((SELECT MAX(t.at) FROM {transition} t WHERE t.case_id = c.id), c.accepted_at)"  # noqa: S608
+    )
+    # incremental: only the cases of the transitions after ``since``
+    touched = (
+        ""
+        if since is None
+        else f" AND c.id IN (SELECT t2.case_id FROM {transition} t2 WHERE t2.id > %s)"  # noqa: S608
+    )
+    extra: list[Any] = [] if since is None else [since]
     cols = CASE_COLUMNS.format(
         p=_epoch_s("c.promised_due_at"), l=_epoch_s("c.legal_due_at"), m=moved
     )
@@ -94,22 +103,23 @@ def _case_rows(light_ids: bool) -> list[tuple[Any, ...]]:
         )
         sql = (
             f"SELECT l.id, {cols} FROM {light} l JOIN {case} c ON c.id = l.case_id "  # noqa: S608
-            f"WHERE l.active AND ({changed})"
+            f"WHERE l.active AND ({changed}){touched}"
         )
-        params: list[Any] = []
+        params: list[Any] = extra
     else:  # open accepted cases without a light
         sql = (
             f"SELECT NULL, {cols} FROM {case} c WHERE c.status IN ({_placeholders(CASE_OPEN)}) "  # noqa: S608
             f"AND c.accepted_at IS NOT NULL AND NOT EXISTS "
-            f"(SELECT 1 FROM {light} l WHERE l.case_id = c.id)"
+            f"(SELECT 1 FROM {light} l WHERE l.case_id = c.id){touched}"
         )
-        params = list(CASE_OPEN)
+        params = [*CASE_OPEN, *extra]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return list(cursor.fetchall())
 
 
-def _bundle_rows(light_ids: bool) -> list[tuple[Any, ...]]:
+def _bundle_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
+    """Bundle cases are few and change without case transitions: always compared whole."""
     light, bundle = _q(CaseLight._meta.db_table), _q(BundleCase._meta.db_table)
     cols = (
         f"b.id, b.status, NULL, '{LimitUnit.WORKING_DAY}', b.promised_limit, b.promised_due_at, "
@@ -321,6 +331,7 @@ _INSERT_COLUMNS = (
     "mark",
     "moved_at",
     "synced_at",
+    "next_change_at",
 )
 _THRESHOLDS = ("yellow_at", "red_at", "legal_at", "paused_at", "escalate1_at", "escalate2_at")
 
@@ -363,6 +374,7 @@ def write(computed: list[dict[str, Any]], *, now: datetime, bundles: bool) -> Sy
                     0,
                     row["moved_at"],
                     when,
+                    0,
                 )
             )
         elif row["status"] not in open_statuses:
@@ -403,6 +415,7 @@ def write(computed: list[dict[str, Any]], *, now: datetime, bundles: bool) -> Sy
                 "synced_at",
             )
         )
+        sets += ", next_change_at = 0"
         update = f"UPDATE {table} SET {sets} WHERE id = %s"  # noqa: S608
         for start in range(0, len(changed), CHUNK):
             cursor.executemany(update, changed[start : start + CHUNK])
@@ -417,12 +430,14 @@ def write(computed: list[dict[str, Any]], *, now: datetime, bundles: bool) -> Sy
     return counts
 
 
-def sync(cal: WorkCalendar, rules: Rules, *, now: datetime) -> SyncCounts:
-    """Bring every light in step with its case or bundle case (see the module docstring)."""
+def sync(cal: WorkCalendar, rules: Rules, *, now: datetime, since: int | None) -> SyncCounts:
+    """Bring the lights in step with their cases and bundle cases (see the module
+    docstring): every case (``since=None``), or the cases of the transitions after
+    ``since``."""
     now_us = round(now.timestamp() * th.US)
     total = SyncCounts()
     for bundles, read in ((False, _case_rows), (True, _bundle_rows)):
-        rows = read(True) + read(False)
+        rows = read(True, since) + read(False, since)
         counts = write(
             compute(cal, rules, rows, now_us=now_us, bundles=bundles), now=now, bundles=bundles
         )

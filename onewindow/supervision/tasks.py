@@ -9,9 +9,9 @@ from onewindow.supervision.services import lights_sweep
 
 
 @task(queue_name="sweeps")
-def lights_sweep_task() -> dict[str, object]:
-    """The traffic-light sweep (every 5 minutes; see docs/supervision.md)."""
-    return lights_sweep().as_dict()
+def lights_sweep_task(full: bool = False) -> dict[str, object]:
+    """The traffic-light sweep (every 5 minutes; ``full`` nightly; see docs/supervision.md)."""
+    return lights_sweep(full=full).as_dict()
 
 
 @task(queue_name="notifications")

@@ -30,7 +30,8 @@ from onewindow.workdays.officehours import OfficeHours
 LOCAL_OFFSET_S = 8 * 3600
 DAY_S = 86400
 US = 1_000_000
-NEVER = np.iinfo(np.int64).max  # an instant that never comes
+# An instant that never comes (far below the int64 limit, so "NEVER + 1" is still safe in SQL).
+NEVER = np.int64(4_000_000_000_000_000_000)
 ALWAYS = np.int64(0)  # the epoch: already past
 _EPOCH = date(1970, 1, 1)
 

@@ -64,7 +64,8 @@ def test_yellow_then_red_then_legal_reach_the_right_people(
         "wumin",
     }
     message = Notification.objects.filter(template="supervision.red").first()
-    assert message is not None and case.number in message.subject
+    assert message is not None
+    assert case.number in message.subject
     assert "2026年3月3日" in message.body
     assert not LightEvent.objects.filter(alerted_at__isnull=True).exists()
 

@@ -1,4 +1,4 @@
-"""``manage.py supervision_sweep [--now ISO] [--no-alerts] [--alerts-only]``: the
+"""``manage.py supervision_sweep [--now ISO] [--full] [--no-alerts] [--alerts-only]``: the
 traffic-light sweep (cron: every 5 minutes; see docs/supervision.md)."""
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--now", help="计算时点（ISO 8601，默认当前时间）")
+        parser.add_argument(
+            "--full", action="store_true", help="逐一比对全部在办件（每日一次，默认只看新的流转）"
+        )
         parser.add_argument("--no-alerts", action="store_true", help="只记录变色，不发送提醒")
         parser.add_argument("--alerts-only", action="store_true", help="只发送未发送的提醒")
 
@@ -33,5 +36,5 @@ class Command(BaseCommand):
         if options["alerts_only"]:
             self.stdout.write(json.dumps({"alerted": lights_alert_pending(now=now)}))
             return
-        result = lights_sweep(now=now, alerts=not options["no_alerts"])
+        result = lights_sweep(now=now, alerts=not options["no_alerts"], full=options["full"])
         self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
