@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("onewindow.org.urls")),
+    path("backoffice/supervision/", include("onewindow.supervision.urls")),
     path("backoffice/", include("onewindow.backoffice.urls")),
     path("", include("onewindow.ratings.urls")),
     path("ranking/", include("onewindow.ranking.urls")),

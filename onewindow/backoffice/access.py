@@ -54,6 +54,12 @@ MENU = [
     MenuEntry("backoffice:tasks", gettext_lazy("我的任务"), TASKS),
     MenuEntry("backoffice:results", gettext_lazy("办结出件"), WINDOW),
     MenuEntry("backoffice:cases", gettext_lazy("办件查询"), BACK_OFFICE),
+    MenuEntry("supervision:board", gettext_lazy("红黄绿看板"), frozenset({"supervision.view"})),
+    MenuEntry(
+        "supervision:department",
+        gettext_lazy("本部门红黄绿"),
+        frozenset({"supervision.view_department"}),
+    ),
     MenuEntry(
         "ratings:rectifications",
         gettext_lazy("差评整改"),
