@@ -145,19 +145,22 @@ def test_revoke_api_permissions(
     hygiene = Permit.objects.get(components__licence=licence, case__item_version__name=HYGIENE)
     url = f"/api/v1/licences/permits/{hygiene.number}/revoke"
     body = {"reason": "以欺骗手段取得许可"}
-    assert client.post(url, body, content_type="application/json").status_code == 401
-    for name in ("sunli", "lisi", "zhangsan"):  # other department, no capability, applicant
-        client.force_login(users[name])
-        denied = client.post(url, body, content_type="application/json")
-        assert denied.status_code == 404
-        assert denied.json()["code"] == "permit_not_found"
+    cancel = url.replace("revoke", "cancel")
+    for endpoint in (url, cancel):
+        client.logout()
+        assert client.post(endpoint, body, content_type="application/json").status_code == 401
+        for name in ("sunli", "lisi", "zhangsan"):  # other department, no capability, applicant
+            client.force_login(users[name])
+            denied = client.post(endpoint, body, content_type="application/json")
+            assert denied.status_code == 404
+            assert denied.json()["code"] == "permit_not_found"
     client.force_login(users["hanmei"])
     blank = client.post(url, {"reason": ""}, content_type="application/json")
     assert blank.status_code == 422
     done = client.post(url, body, content_type="application/json")
     assert done.status_code == 200
     assert (done.json()["state"], done.json()["state_label"]) == ("revoked", "已撤销")
-    again = client.post(url.replace("revoke", "cancel"), body, content_type="application/json")
+    again = client.post(cancel, body, content_type="application/json")
     assert again.status_code == 409
 
 
