@@ -50,5 +50,10 @@ urlpatterns = [
     path("bundles/", views_bundles.bundles, name="bundles"),
     path("bundles/window/", views_bundles.bundle_window, name="bundle_window"),
     path("bundles/window/<str:number>/", views_bundles.bundle_accept, name="bundle_accept"),
+    path(
+        "bundles/inspections/<int:inspection_id>/",
+        views_bundles.inspection,
+        name="bundle_inspection",
+    ),
     path("bundles/<str:number>/", views_bundles.bundle, name="bundle"),
 ]

@@ -11,17 +11,21 @@ these screens only add what concerns the bundle as a whole. Bundle cases are rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.backoffice.access import TASKS, WINDOW, staff_view
 from onewindow.backoffice.context import done, fail, form_rows
 from onewindow.backoffice.selectors import workdays_left
+from onewindow.backoffice.templatetags.backoffice import cn_datetime
+from onewindow.bundles.models import BundleMember
 from onewindow.cases.bundle_selectors import (
     BundleCaseDetail,
     SubCaseView,
@@ -34,19 +38,36 @@ from onewindow.cases.models import (
     BundleChase,
     BundleIssue,
     Case,
+    FindingResult,
+    InspectionStatus,
+    JointInspection,
     Task,
     TaskStatus,
 )
 from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.services.bundle_inspection import (
+    bundle_inspection_complete,
+    bundle_inspection_record_finding,
+    bundle_inspection_schedule,
+)
+from onewindow.cases.services.bundle_outcome import (
+    bundle_case_deliver,
+    bundle_case_dispatch,
+    bundle_outcome_issue,
+)
 from onewindow.cases.services.bundle_refusal import bundle_case_end, bundle_chase
+from onewindow.cases.services.delivery import chosen_delivery
 from onewindow.cases.states import CLOCK_RUNNING, CLOCK_STOPPED, PRE_ACCEPTANCE, CaseStatus
+from onewindow.catalog.models import DeliveryMethod
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
+from onewindow.org.models import Department
 from onewindow.org.permissions import departments_for
 
 B = BundleCaseStatus
 LEAD = WINDOW | TASKS  # the lead department's officers (and the centre's windows)
 LIVE_TASKS = (TaskStatus.OPEN, TaskStatus.CLAIMED)
 FINISHED = frozenset({CaseStatus.CONCLUDED, CaseStatus.DELIVERED})
+DROPPED = frozenset({CaseStatus.WITHDRAWN, CaseStatus.NOT_ACCEPTED})
 LIVE = frozenset({B.SUBMITTED, B.ACCEPTED, B.IN_PROGRESS, B.AWAITING_APPLICANT})
 # Sub-cases the lead may chase (督办): still before their decision, or decided and not
 # concluded yet.
@@ -130,6 +151,14 @@ def _holders(cases: list[Case]) -> dict[int, str]:
     return holders
 
 
+def _business_address(rows: list[SubCaseRow]) -> str:
+    for r in rows:
+        value = (r.case.form_data or {}).get("business_address")
+        if value:
+            return str(value)
+    return ""
+
+
 def sub_case_rows(detail: BundleCaseDetail) -> list[SubCaseRow]:
     cases = [v.case for v in detail.sub_cases]
     holders = _holders(cases)
@@ -208,17 +237,47 @@ def bundle_accept(request: HttpRequest, number: str) -> HttpResponse:
 def bundles(request: HttpRequest) -> HttpResponse:
     """The bundle cases the actor's department leads (牵头), the bundle deadline first."""
     rows = list(bundle_cases_for_lead(request.user)[:200])
-    context = {"rows": rows, "menu": request.backoffice_menu}  # type: ignore[attr-defined]
+    context = {
+        "rows": rows,
+        "inspections": list(
+            inspections_for(request.user).filter(status=InspectionStatus.SCHEDULED)[:50]
+        ),
+        "menu": request.backoffice_menu,  # type: ignore[attr-defined]
+    }
     return render(request, "backoffice/bundles/list.html", context)
 
 
 def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str, Any]:
     rows = sub_case_rows(detail)
     bundle_case = detail.bundle_case
+    live_rows = [
+        r for r in rows if r.case.status not in DROPPED and r.case.pk not in detail.dropped
+    ]
+    inspected = set(
+        BundleMember.objects.filter(
+            version_id=bundle_case.bundle_version_id, joint_inspection=True
+        ).values_list("item_id", flat=True)
+    )
+    departments = {r.case.department_id: r.case.department for r in live_rows}
+    outcome = detail.outcome
+    chosen = next((m for r in rows if (m := chosen_delivery(r.case).get("method"))), "")
     return {
         "bc": bundle_case,
         "rows": rows,
+        "dropped": detail.dropped,
         "live": bundle_case.status in LIVE,
+        "inspections": detail.inspections,
+        "scheduled": any(i.status == InspectionStatus.SCHEDULED for i in detail.inspections),
+        "inspection_departments": [
+            (d, any(r.case.item_id in inspected for r in live_rows if r.case.department_id == pk))
+            for pk, d in sorted(departments.items())
+        ],
+        "default_place": _business_address(rows),
+        "outcome": outcome,
+        "outcome_cases": list(outcome.cases.select_related("item_version")) if outcome else [],
+        "may_issue": bundle_case.status == B.CONCLUDED and outcome is None,
+        "delivery_methods": DeliveryMethod.choices,
+        "chosen_delivery": chosen,
         "chaseable": [r for r in rows if r.case.status in CHASEABLE],
         "chases": list(
             BundleChase.objects.filter(bundle_case=bundle_case)
@@ -264,6 +323,21 @@ def _sub_case(detail: BundleCaseDetail, number: str) -> Case:
     raise ValidationFailed(_("请选择本一件事的事项"), code="sub_case_required")
 
 
+def _int(value: str) -> int:
+    return int(value) if value.isdigit() else 0
+
+
+def _when(value: str) -> datetime:
+    """A ``datetime-local`` input (2026-12-02T09:30) in local time."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            _("请填写踏勘时间"), code="validation_failed", fields={"at": [_("请填写踏勘时间")]}
+        ) from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
 def _lead_action(request: HttpRequest, detail: BundleCaseDetail) -> str:
     post = request.POST
     action = post.get("action", "")
@@ -277,7 +351,113 @@ def _lead_action(request: HttpRequest, detail: BundleCaseDetail) -> str:
             "item": case.item_version.name,
             "n": chase.recipients,
         }
+    if action == "inspection":
+        inspection = bundle_inspection_schedule(
+            actor=request.user,
+            bundle_case=bundle_case,
+            at=_when(post.get("at", "")),
+            place=post.get("place", ""),
+            departments=Department.objects.filter(
+                pk__in=[int(x) for x in post.getlist("departments") if x.isdigit()]
+            ),
+        )
+        return _("已安排联合踏勘：%(when)s，已告知申请人和参加部门。") % {
+            "when": cn_datetime(inspection.scheduled_at)
+        }
+    if action == "inspection_complete":
+        found = bundle_case.inspections.filter(pk=_int(post.get("inspection", ""))).first()
+        if found is None:
+            raise ValidationFailed(_("未找到该联合踏勘"), code="inspection_not_found")
+        bundle_inspection_complete(actor=request.user, inspection=found)
+        return _("联合踏勘已完成，计一次到现场。")
+    if action == "outcome":
+        outcome = bundle_outcome_issue(
+            actor=request.user,
+            bundle_case=bundle_case,
+            delivery_method=post.get("delivery_method", ""),
+        )
+        return _("已统一出件（%(method)s），共%(n)d项结果，已告知申请人。") % {
+            "method": outcome.get_method_display(),
+            "n": outcome.cases.count(),
+        }
+    if action == "dispatch":
+        bundle_case_dispatch(
+            actor=request.user,
+            bundle_case=bundle_case,
+            carrier=post.get("carrier", ""),
+            tracking_number=post.get("tracking_number", ""),
+        )
+        return _("已寄出，运单号已告知申请人。")
+    if action == "deliver":
+        bundle_case_deliver(
+            actor=request.user, bundle_case=bundle_case, recipient=post.get("recipient", "")
+        )
+        return _("已确认送达。")
     if action == "end":
         bundle_case_end(actor=request.user, bundle_case=bundle_case, reason=post.get("reason", ""))
         return _("一件事已终止，未决定的事项同时终止，已告知申请人。")
     raise ValidationFailed(_("请选择要办理的操作"), code="action_required")
+
+
+# ---------------------------------------------------------------------------- inspection
+
+
+def inspections_for(actor: Any) -> QuerySet[JointInspection]:
+    """Joint inspections a department where the actor reviews or decides takes part in."""
+    departments = departments_for(actor, "case.review") | departments_for(actor, "case.decide")
+    return (
+        JointInspection.objects.filter(departments__in=departments.values("pk"))
+        .distinct()
+        .select_related("bundle_case__bundle_version", "bundle_case__lead_department")
+        .order_by("scheduled_at", "id")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(TASKS, current="backoffice:bundles")
+def inspection(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """A cooperating (or the lead) department records its finding of the joint inspection;
+    staff of a department not taking part get 404."""
+    found = inspections_for(request.user).filter(pk=inspection_id).first()
+    if found is None:
+        raise Http404(_("未找到该联合踏勘"))
+    template = "backoffice/bundles/inspection.html"
+    if request.method == "POST":
+        department = None
+        if request.POST.get("department", "").isdigit():
+            department = Department.objects.filter(pk=int(request.POST["department"])).first()
+        try:
+            bundle_inspection_record_finding(
+                actor=request.user,
+                inspection=found,
+                result=request.POST.get("result", ""),
+                note=request.POST.get("note", ""),
+                department=department,
+            )
+        except DomainError as error:
+            return fail(request, template, _inspection_context(request, found), error)
+        done(request, _("已记录本部门的踏勘意见。"))
+        return redirect("backoffice:bundle_inspection", inspection_id=found.pk)
+    return render(request, template, _inspection_context(request, found))
+
+
+def _inspection_context(request: HttpRequest, found: JointInspection) -> dict[str, Any]:
+    participants = list(found.departments.order_by("pk"))
+    findings = {f.department_id: f for f in found.findings.select_related("by")}
+    mine = set(
+        (
+            departments_for(request.user, "case.review")
+            | departments_for(request.user, "case.decide")
+        )
+        .filter(pk__in=[d.pk for d in participants])
+        .values_list("pk", flat=True)
+    )
+    return {
+        "j": found,
+        "bc": found.bundle_case,
+        "rows": [(d, findings.get(d.pk)) for d in participants],
+        "to_record": [d for d in participants if d.pk in mine and d.pk not in findings],
+        "results": FindingResult.choices,
+        "post": request.POST if request.method == "POST" else {},
+        "menu": request.backoffice_menu,  # type: ignore[attr-defined]
+    }

@@ -56,4 +56,9 @@ urlpatterns = [
         bundle_views.bundle_member_drop_view,
         name="bundle_member_drop",
     ),
+    path(
+        "my/bundles/<str:number>/receipt/",
+        bundle_views.bundle_case_receipt,
+        name="bundle_case_receipt",
+    ),
 ]

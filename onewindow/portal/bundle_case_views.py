@@ -49,6 +49,7 @@ from onewindow.cases.services.bundle import (
     bundle_material_upload,
     sub_cases_of,
 )
+from onewindow.cases.services.bundle_outcome import bundle_case_deliver
 from onewindow.cases.services.bundle_refusal import bundle_member_drop
 from onewindow.cases.states import CaseStatus
 from onewindow.catalog.models import DeliveryMethod, SubjectType
@@ -551,4 +552,18 @@ def bundle_member_drop_view(request: HttpRequest, number: str, case_number: str)
             request,
             _("已放弃“%(item)s”，其余事项继续办理。") % {"item": sub.item_version.name},
         )
+    return redirect("portal:bundle_case_detail", number=number)
+
+
+@login_required
+@require_POST
+def bundle_case_receipt(request: HttpRequest, number: str) -> HttpResponse:
+    """The applicant confirms having downloaded the electronic results (统一送达)."""
+    detail = _own_detail(request, number)
+    try:
+        bundle_case_deliver(actor=request.user, bundle_case=detail.bundle_case)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已确认收到全部办理结果。"))
     return redirect("portal:bundle_case_detail", number=number)

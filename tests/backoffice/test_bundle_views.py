@@ -5,9 +5,12 @@ forbidden (403 in Chinese), another department's bundle (404), anonymous (login)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from onewindow.bundles.models import Bundle
 from onewindow.bundles.selectors import published_version
@@ -15,7 +18,11 @@ from onewindow.cases.models import (
     BundleCase,
     BundleCaseStatus,
     BundleChase,
+    BundleDelivery,
     CaseMaterial,
+    InspectionFinding,
+    InspectionStatus,
+    JointInspection,
     MaterialStatus,
 )
 from onewindow.cases.services.bundle import (
@@ -24,9 +31,11 @@ from onewindow.cases.services.bundle import (
     bundle_case_submit,
     bundle_material_upload,
 )
+from onewindow.cases.services.delivery import case_conclude
+from onewindow.cases.services.processing import case_decide, task_complete
 from onewindow.cases.states import CaseStatus
 from onewindow.demo.data.org import BARBER_USCC
-from onewindow.org.models import Applicant, User
+from onewindow.org.models import Applicant, Department, User
 from tests.backoffice.conftest import client_for
 from tests.cases.test_uploads import a_pdf
 
@@ -236,3 +245,85 @@ def test_lead_ends_the_bundle_with_a_reason(
     client_for(people["hanmei"]).post(url, {"action": "end", "reason": "申请人放弃开店"})
     barber_bundle.refresh_from_db()
     assert barber_bundle.status == BundleCaseStatus.ENDED
+
+
+def test_joint_inspection_scheduled_recorded_and_completed(
+    people: dict[str, User], barber_bundle: BundleCase
+) -> None:
+    bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
+    url = reverse("backoffice:bundle", args=[barber_bundle.number])
+    health = Department.objects.get(code="WSJKW")
+    when = (timezone.localtime() + timedelta(days=3)).strftime("%Y-%m-%dT09:30")
+    data = {"action": "inspection", "at": when, "place": "示范区城东大道96号"}
+    past = client_for(people["hanmei"]).post(
+        url, {**data, "at": "2020-01-02T09:30", "departments": [health.pk]}
+    )
+    assert past.status_code == 422
+    assert "踏勘时间应晚于当前时间" in past.content.decode()
+    response = client_for(people["hanmei"]).post(url, {**data, "departments": [health.pk]})
+    assert response.status_code == 302
+    inspection = JointInspection.objects.get(bundle_case=barber_bundle)
+    assert list(inspection.departments.all()) == [health]
+
+    page = reverse("backoffice:bundle_inspection", args=[inspection.pk])
+    assert statuses(people, page) == {
+        "lisi": 403,  # the window does not inspect
+        "wangwu": 404,  # 区市场监管局 does not take part in this one
+        "hanmei": 200,
+        "zhouqiang": 404,
+        "zhaoliu": 403,
+        "zhangsan": 403,
+    }
+    listing = client_for(people["hanmei"]).get(reverse("backoffice:bundles")).content.decode()
+    assert "本部门参加的联合踏勘" in listing
+    assert client_for(people["wangwu"]).post(page, {"result": "pass"}).status_code == 404
+    rectify = client_for(people["hanmei"]).post(page, {"result": "rectify", "note": ""})
+    assert rectify.status_code == 422
+    assert "请填写整改要求或不符合的理由" in rectify.content.decode()
+    client_for(people["hanmei"]).post(page, {"result": "pass", "note": "消毒间符合要求"})
+    finding = InspectionFinding.objects.get(inspection=inspection)
+    assert finding.department == health
+    assert finding.by == people["hanmei"]
+
+    done = client_for(people["hanmei"]).post(
+        url, {"action": "inspection_complete", "inspection": inspection.pk}, follow=True
+    )
+    assert "计一次到现场" in done.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.status == InspectionStatus.DONE
+    assert inspection.visit is not None
+
+
+def test_one_outcome_issued_by_the_lead_when_all_concluded(
+    people: dict[str, User], barber_bundle: BundleCase
+) -> None:
+    bundle_case_accept(actor=people["lisi"], bundle_case=barber_bundle)
+    url = reverse("backoffice:bundle", args=[barber_bundle.number])
+    early = client_for(people["hanmei"]).post(
+        url, {"action": "outcome", "delivery_method": "window"}
+    )
+    assert early.status_code == 409
+    assert "全部事项办结后才能统一出件" in early.content.decode()
+    for case in barber_bundle.sub_cases.all():
+        if case.status == CaseStatus.IN_REVIEW:
+            task = case.tasks.get(status="open")
+            task_complete(actor=people["admin"], task=task, opinion="同意")
+            case.refresh_from_db()
+        case_decide(actor=people["admin"], case=case, outcome="approve")
+        case_conclude(actor=people["lisi"], case=case)
+    barber_bundle.refresh_from_db()
+    assert barber_bundle.status == BundleCaseStatus.CONCLUDED
+    page = client_for(people["hanmei"]).get(url).content.decode()
+    assert "统一出件" in page
+    assert 'name="delivery_method"' in page
+    # A cooperating department cannot issue it.
+    assert client_for(people["wangwu"]).post(url, {"action": "outcome"}).status_code == 404
+    response = client_for(people["hanmei"]).post(
+        url, {"action": "outcome", "delivery_method": "window"}, follow=True
+    )
+    assert "已统一出件（窗口领取），共4项结果" in response.content.decode()
+    outcome = BundleDelivery.objects.get(bundle_case=barber_bundle)
+    assert outcome.cases.count() == 4
+    client_for(people["hanmei"]).post(url, {"action": "deliver", "recipient": "张三"})
+    barber_bundle.refresh_from_db()
+    assert barber_bundle.status == BundleCaseStatus.DELIVERED
