@@ -140,7 +140,7 @@ def _holders(cases: list[Case]) -> dict[int, str]:
     holders: dict[int, str] = {}
     for task in tasks:
         if task.assignee_id is not None and task.assignee is not None:
-            who = task.assignee.get_full_name() or task.assignee.get_username()
+            who = task.assignee.display_name or task.assignee.get_username()
             text = _("%(who)s（%(step)s，办理中）") % {"who": who, "step": task.step.name}
         else:
             text = _("%(dept)s待认领（%(step)s）") % {
@@ -159,13 +159,24 @@ def _business_address(rows: list[SubCaseRow]) -> str:
     return ""
 
 
+def _waiting(case: Case) -> str:
+    """Without a live task: who the sub-case waits for."""
+    if case.status == CaseStatus.IN_DECISION:
+        return _("%(dept)s待作出决定") % {"dept": case.department.name}
+    if case.status in (CaseStatus.APPROVED, CaseStatus.REFUSED):
+        return _("窗口待办结")
+    if case.status in PRE_ACCEPTANCE:
+        return _("窗口待受理")
+    return ""
+
+
 def sub_case_rows(detail: BundleCaseDetail) -> list[SubCaseRow]:
     cases = [v.case for v in detail.sub_cases]
     holders = _holders(cases)
     return [
         SubCaseRow(
             view=v,
-            holder=holders.get(v.case.pk, ""),
+            holder=holders.get(v.case.pk) or _waiting(v.case),
             promised_left=workdays_left(v.case.promised_due_at)
             if v.case.status in CLOCK_RUNNING
             else None,

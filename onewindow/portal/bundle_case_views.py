@@ -478,14 +478,14 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         bundle_case.inspections.prefetch_related("departments").order_by("scheduled_at", "id")
     )
     outcome = BundleDelivery.objects.filter(bundle_case=bundle_case).first()
+    # An optional item refused or stalled: 放弃该事项，其余继续 (bundle_member_drop).
+    droppable = [i for i in issues if i.resolution == IssueResolution.OPEN and not i.essential]
+    choosing = {i.case_id for i in droppable}
     context = {
         "bc": bundle_case,
         "detail": detail,
         "rows": rows,
-        # An optional item refused or stalled: 放弃该事项，其余继续 (bundle_member_drop).
-        "droppable": [
-            i for i in issues if i.resolution == IssueResolution.OPEN and not i.essential
-        ],
+        "droppable": droppable,
         "issues": issues,
         "inspections": inspections,
         "outcome": outcome,
@@ -494,7 +494,8 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         "refused": [
             r
             for r in rows
-            if r.case.status in (CaseStatus.REFUSED, CaseStatus.CONCLUDED)
+            if r.case.pk not in choosing
+            and r.case.status in (CaseStatus.REFUSED, CaseStatus.CONCLUDED)
             and r.decision is not None
             and r.decision.kind == NoticeKind.REFUSAL
         ],

@@ -50,6 +50,8 @@ def bundle_guide(request: HttpRequest, code: str) -> HttpResponse:
         "error": error,
         "api_url": reverse("api:get_bundle", args=[code]),
         "conditional_left_out": [m for m in guide.members if m not in guide.applicable],
+        # Measured from concluded bundle cases, next to the catalogue figures (None: none yet).
+        "measured": selectors.measured_figures(guide.version),
         # 在线申请 carries the answers given so far to the application's first page.
         "apply_url": reverse("portal:bundle_apply", args=[code])
         + ("?" + urlencode(guide.answers) if guide.answers else ""),

@@ -280,4 +280,6 @@ def test_barber_shop_one_thing_done_once(
     reduction = zhangsan.locator("table.reduction")
     expect(reduction).to_contain_text("跑动次数")
     expect(reduction).to_contain_text("申请材料（份）")
+    # Next to the catalogue figures, the figures measured from this concluded bundle case.
+    expect(zhangsan.locator("#b-measured")).to_contain_text("已办结的1件一件事")
     screenshot(zhangsan, "bundle-journey-10-reduction")
