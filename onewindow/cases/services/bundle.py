@@ -148,7 +148,7 @@ def _check_clerk(
 ) -> ServicePoint:
     """Window / assisted / proxy filing: ``case.accept`` for every member's department (at
     the service point, if the clerk's role is scoped to one). Returns the service point."""
-    from onewindow.cases.services.submission import _default_service_point
+    from onewindow.cases.services.submission import default_service_point
 
     for version in versions:
         department = version.item.department
@@ -157,7 +157,7 @@ def _check_clerk(
                 _("您没有受理“%(dept)s”事项的权限") % {"dept": department.name},
                 code="accept_forbidden",
             )
-    point = service_point or _default_service_point(actor)
+    point = service_point or default_service_point(actor)
     if point is None:
         raise ValidationFailed(
             _("请选择受理网点"),

@@ -194,7 +194,7 @@ def bundle_inspection_complete(
     """The lead closes the inspection once every department has recorded its finding:
     ONE visit is recorded for the bundle (at the inspection's time)."""
     from onewindow.cases.services.acceptance import _service_point_of
-    from onewindow.cases.services.submission import _visit
+    from onewindow.cases.services.submission import add_visit
 
     now = now or clock.now()
     authenticated(actor)
@@ -216,7 +216,7 @@ def bundle_inspection_complete(
         point = bundle_case.service_point or _service_point_of(actor)
         if point is None:
             raise _invalid("service_point", _("未找到受理网点，无法登记踏勘"))
-        visit: Visit = _visit(
+        visit: Visit = add_visit(
             actor=actor,
             applicant=bundle_case.applicant,
             service_point=point,

@@ -111,7 +111,7 @@ def _may_fill(actor: Any, case: Case) -> bool:
     return case.channel in STAFF_CHANNELS and _is_staff_for(actor, case)
 
 
-def _default_service_point(actor: Any) -> ServicePoint | None:
+def default_service_point(actor: Any) -> ServicePoint | None:
     points = (
         RoleAssignment.objects.filter(user=actor, role__in=roles_with("case.accept"))
         .exclude(service_point=None)
@@ -294,7 +294,7 @@ def check_channel(
         if not has_capability(actor, "case.accept", department=department):
             raise PermissionDenied(_("您没有受理“%(dept)s”事项的权限") % {"dept": department.name})
         if service_point is None:
-            service_point = _default_service_point(actor)
+            service_point = default_service_point(actor)
         if service_point is None:
             raise ValidationFailed(
                 _("请选择受理网点"),
@@ -469,7 +469,7 @@ def _create(
         },
     )
     if own_visit and channel in IN_PERSON_CHANNELS and service_point is not None:
-        visit = _visit(
+        visit = add_visit(
             actor=actor,
             applicant=applicant,
             service_point=service_point,
@@ -686,7 +686,7 @@ def case_resubmit(
 # ---------------------------------------------------------------------------- visits
 
 
-def _visit(
+def add_visit(
     *,
     actor: Any,
     applicant: Applicant,
@@ -753,7 +753,7 @@ def record_visit(
     if errors:
         raise ValidationFailed(next(iter(errors.values())), fields=errors)
     with transaction.atomic():
-        return _visit(
+        return add_visit(
             actor=actor,
             applicant=applicant,
             service_point=service_point,

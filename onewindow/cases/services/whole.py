@@ -33,7 +33,7 @@ from onewindow.cases.formdata import Rules, rules_for, validate_form
 from onewindow.cases.models import Case, CaseMaterial, Channel, MaterialStatus
 from onewindow.cases.services.submission import (
     IN_PERSON_CHANNELS,
-    _visit,
+    add_visit,
     area6,
     check_channel,
     check_key,
@@ -377,7 +377,7 @@ def _write(
     hand_over(case, "materials", rows)
     hand_over(case, "notices", [])
     if channel in IN_PERSON_CHANNELS and service_point is not None:
-        visit = _visit(
+        visit = add_visit(
             actor=actor,
             applicant=applicant,
             service_point=service_point,
