@@ -150,7 +150,9 @@ def _context(event: LightEvent) -> tuple[dict[str, Any], Any]:
 def _claim(pk: int) -> LightEvent | None:
     qs = LightEvent.objects.filter(pk=pk, alerted_at__isnull=True)
     if connection.features.has_select_for_update:
-        qs = qs.select_for_update(skip_locked=connection.features.has_select_for_update_skip_locked)
+        qs = qs.select_for_update(
+            skip_locked=connection.features.has_select_for_update_skip_locked, of=("self",)
+        )
     return qs.select_related(
         "light", "department", "case__item_version", "bundle_case__bundle_version"
     ).first()
