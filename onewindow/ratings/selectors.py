@@ -63,7 +63,12 @@ def rectifications_for(
     """Rectifications the actor may see: overdue ones first, then by deadline; finished
     ones last."""
     qs = Rectification.objects.filter(_scope(actor)).select_related(
-        "rating", "rating__case", "rating__case__item_version", "department", "rating__applicant"
+        "rating",
+        "rating__case",
+        "rating__case__item_version",
+        "rating__window__service_point",
+        "department",
+        "rating__applicant",
     )
     if status:
         qs = qs.filter(status=status)

@@ -117,3 +117,21 @@ def test_bad_rating_rectified_called_back_and_closed(
     row = zhaoliu.locator("tr", has_text="区卫生健康委")
     expect(row).to_contain_text("100.00%")  # rectification and call-back rates
     screenshot(zhaoliu, "rating-06-board")
+
+    # 张三 complains about 区卫生健康委 from 评价与投诉; the kiosk page for people without
+    # an account.
+    zhangsan.get_by_role("link", name="评价与投诉").click()
+    expect(zhangsan.locator("table")).to_contain_text(case.number)
+    zhangsan.get_by_role("link", name="我的投诉").click()
+    zhangsan.get_by_role("link", name="我要投诉").click()
+    zhangsan.get_by_label("部门", exact=True).check()
+    zhangsan.get_by_label("部门（投诉部门时选择）").select_option(label="区卫生健康委")
+    zhangsan.get_by_role("button", name="提交投诉").click()
+    expect(zhangsan.locator(".error").first).to_contain_text("请填写投诉内容")
+    zhangsan.get_by_label("投诉内容").fill("咨询电话长期无人接听")
+    screenshot(zhangsan, "rating-07-complaint-form")
+    zhangsan.get_by_role("button", name="提交投诉").click()
+    expect(zhangsan.locator(".case-status")).to_contain_text("待答复")
+    screenshot(zhangsan, "rating-08-complaint")
+    zhangsan.goto(base + "/ratings/kiosk/")
+    screenshot(zhangsan, "rating-09-kiosk")

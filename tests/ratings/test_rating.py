@@ -160,9 +160,14 @@ def test_the_kiosk_needs_the_number_and_the_id_number(case: Case, people: dict[s
     with pytest.raises(NotFound):
         rate_case_at_kiosk(number=case.number, id_number="11010519491231002X", level=5, now=LATER)
     rating = rate_case_at_kiosk(
-        number=case.number, id_number=case.applicant.resident_id, level=4, now=LATER
+        number=case.number,
+        id_number=case.applicant.resident_id,
+        level=4,
+        dimensions={"attitude": 5},
+        now=LATER,
     )
-    assert (rating.channel, rating.mode) == ("kiosk", "online")
+    # At the kiosk the on-site dimensions apply, whatever the case's channel.
+    assert (rating.channel, rating.mode) == ("kiosk", "offline")
 
 
 def test_window_services_are_rated_once_each(people: dict[str, Any]) -> None:

@@ -116,7 +116,9 @@ def _give(
         raise invalid("channel", "评价渠道不正确", code="invalid_channel")
     value = check_level(level)
     if case is not None:
-        mode = Mode.ONLINE if case.channel == "online" else Mode.OFFLINE
+        # The dimensions of how the case was handled; at a kiosk, on site (一次一评).
+        online = case.channel == "online" and channel != Channel.KIOSK
+        mode = Mode.ONLINE if online else Mode.OFFLINE
         department_id: int | None = case.department_id
         staff_id = case.decided_by_id or case.accepted_by_id
         window_id = None
