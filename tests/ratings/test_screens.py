@@ -204,3 +204,13 @@ def test_board(rect: Rectification, people: dict[str, Any]) -> None:
     assert client_of(people["zhangsan"]).get(url).status_code == 403
     bad = client_of(people["zhaoliu"]).get(url + "?start=nonsense")
     assert bad.status_code == 200
+
+
+def test_admin_is_read_only_for_supervisors(rect: Rectification, people: dict[str, Any]) -> None:
+    url = reverse("admin:ratings_rectification_changelist")
+    assert client_of(people["zhaoliu"]).get(url).status_code == 200
+    assert client_of(people["hanmei"]).get(url).status_code in (302, 403)
+    change = reverse("admin:ratings_rectification_change", args=[rect.pk])
+    response = client_of(people["zhaoliu"]).post(change, {"status": "closed"})
+    assert response.status_code == 403
+    assert Rectification.objects.get(pk=rect.pk).status == "open"
