@@ -196,8 +196,7 @@ def _holder(task: Task | None) -> tuple[str, datetime | None]:
     if task is None:
         return "", None
     if task.assignee is not None:
-        name = task.assignee.get_full_name() or task.assignee.username
-        return name, task.claimed_at or task.created_at
+        return str(task.assignee), task.claimed_at or task.created_at
     return f"{task.department.name}（待认领）", task.created_at
 
 
