@@ -16,8 +16,13 @@ Then:
 3. a second sweep at the same instant must write nothing (``again_changed`` = 0; on SQLite
    ``total_changes()`` before and after must be equal);
 4. *baseline*: the per-case Python loop (deadlines and colour of each case with the scalar
-   calendar, ``bench._sweep.baseline_colours``) over **every** case, not a sample; its
-   colours are compared with the stored colours of every light (``mismatches``).
+   calendar, ``bench._sweep.baseline_colours``) over **every** case, not a sample, plus the
+   time to read its input from the database (``baseline_read_s``; the loop is
+   ``baseline_loop_s``); its colours are compared with the stored colours of every light
+   (``mismatches``).
+
+The cases are inserted in the order of their acceptance instants (ids grow with time, as
+in reality); the lights are created in case order by the first sweep.
 
 Requirements: the full sweep at most 2 s, at least 50x faster than the loop, zero
 mismatches, and a second sweep that writes nothing.
@@ -72,6 +77,8 @@ def result(name: str, raw: dict[str, Any], n: int, quick: bool) -> dict[str, Any
         "baseline": BASELINE,
         "baseline_s": round(raw["baseline_s"], 3),
         "baseline_n": raw["baseline_n"],
+        "baseline_read_s": round(raw["baseline_read_s"], 3),
+        "baseline_loop_s": round(raw["baseline_loop_s"], 3),
         "baseline_extrapolated": False,
         "ratio": round(ratio, 1),
         "mismatches": raw["mismatches"],

@@ -87,6 +87,12 @@ def _greatest(a: str, b: str) -> str:
     return f"GREATEST({a}, {b})" if connection.vendor == "postgresql" else f"MAX({a}, {b})"
 
 
+def active() -> str:
+    """The condition of the partial index ``light_next`` as each database wrote it (SQLite
+    uses a partial index only when the query repeats its condition literally)."""
+    return "active" if connection.vendor == "postgresql" else "active = 1"
+
+
 def _least(parts: list[str]) -> str:
     fn = "LEAST" if connection.vendor == "postgresql" else "MIN"
     return f"{fn}({', '.join(parts)})"
@@ -125,7 +131,7 @@ def decide(*, now: datetime, mark: int) -> int:
         f"seq = seq + CASE WHEN {changed} THEN 1 ELSE 0 END, "
         f"mark = CASE WHEN {changed} THEN %s ELSE mark END, "
         f"next_change_at = {nxt} "
-        "WHERE active AND next_change_at <= %s"
+        f"WHERE {active()} AND next_change_at <= %s"
     )
     params = [
         *colour_params,

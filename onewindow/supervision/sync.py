@@ -82,12 +82,15 @@ def _case_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
     moved = _epoch_s(
         f"COALESCE((SELECT MAX(t.at) FROM {transition} t WHERE t.case_id = c.id), c.accepted_at)"  # noqa: S608
     )
-    # incremental: only the cases of the transitions after ``since``
-    touched = (
-        ""
+    # incremental: driven by the cases of the transitions after ``since`` (a range of the
+    # transitions' primary key), joined to the cases, never a scan of every open case
+    source = (
+        f"{case} c"
         if since is None
-        else f" AND c.id IN (SELECT t2.case_id FROM {transition} t2 WHERE t2.id > %s)"  # noqa: S608
+        else f"(SELECT t2.case_id FROM {transition} t2 WHERE t2.id > %s) tc "  # noqa: S608
+        f"CROSS JOIN {case} c"
     )
+    touched = "" if since is None else " AND c.id = tc.case_id"
     extra: list[Any] = [] if since is None else [since]
     cols = CASE_COLUMNS.format(
         p=_epoch_s("c.promised_due_at"), l=_epoch_s("c.legal_due_at"), m=moved
@@ -102,20 +105,22 @@ def _case_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
             ]
         )
         sql = (
-            f"SELECT l.id, {cols} FROM {light} l JOIN {case} c ON c.id = l.case_id "  # noqa: S608
+            f"SELECT l.id, {cols} FROM {source} JOIN {light} l ON l.case_id = c.id "  # noqa: S608
             f"WHERE l.active AND ({changed}){touched}"
         )
         params: list[Any] = extra
     else:  # open accepted cases without a light
         sql = (
-            f"SELECT NULL, {cols} FROM {case} c WHERE c.status IN ({_placeholders(CASE_OPEN)}) "  # noqa: S608
+            f"SELECT NULL, {cols} FROM {source} WHERE c.status IN ({_placeholders(CASE_OPEN)}) "  # noqa: S608
             f"AND c.accepted_at IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {light} l WHERE l.case_id = c.id){touched}"
         )
-        params = [*CASE_OPEN, *extra]
+        params = [*extra, *CASE_OPEN]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        # a case with several new transitions comes once per transition (no DISTINCT: it
+        # would make SQLite walk the transitions by case instead of the id range)
+        return list({row[1]: row for row in cursor.fetchall()}.values())
 
 
 def _bundle_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
@@ -134,8 +139,8 @@ def _bundle_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
             ]
         )
         sql = (
-            f"SELECT l.id, {cols} FROM {light} l JOIN {bundle} b ON b.id = l.bundle_case_id "  # noqa: S608
-            f"WHERE l.active AND ({changed})"
+            f"SELECT l.id, {cols} FROM {bundle} b CROSS JOIN {light} l "  # noqa: S608
+            f"ON l.bundle_case_id = b.id WHERE l.active AND ({changed})"
         )
         params: list[Any] = []
     else:
