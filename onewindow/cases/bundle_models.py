@@ -96,6 +96,7 @@ class BundleCase(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    idempotency_key = models.CharField(_("幂等键"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("创建时间"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
@@ -109,6 +110,13 @@ class BundleCase(models.Model):
         verbose_name_plural = _("一件事办件")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["lead_department", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["created_by", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="bundle_case_idempotency_key_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

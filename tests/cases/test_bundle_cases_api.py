@@ -135,3 +135,43 @@ def test_a_bundle_case_from_application_to_withdrawal(
     assert withdrawn.json()["status"] == "withdrawn"
     assert {s["status"] for s in withdrawn.json()["sub_cases"]} == {"withdrawn"}
     assert client_for(people["zhangsan"]).get("/api/v1/bundle-cases/NOPE").status_code == 404
+
+
+def test_a_double_click_makes_one_bundle_case(
+    people: dict[str, User], zhangsan_applicant: Applicant
+) -> None:
+    from onewindow.bundles.models import Bundle
+    from onewindow.cases.models import Case
+
+    code = Bundle.objects.get(current_version__name="我要开理发店").code
+    shop = Applicant.objects.get(uscc=BARBER_USCC)
+    zs = client_for(people["zhangsan"])
+    form = {k: v for k, v in merged_form(zhangsan_applicant).items() if not k.startswith("sign")}
+    body = {
+        "bundle": code,
+        "applicant": zhangsan_applicant.pk,
+        "business": shop.pk,
+        "answers": {"sign": "no", "staff": "no"},
+        "form_data": form,
+    }
+    key = {"Idempotency-Key": "yjs-1"}
+    first = zs.post("/api/v1/bundle-cases", body, content_type="application/json", headers=key)
+    assert first.status_code == 201, first.json()
+    cases = Case.objects.count()
+    again = zs.post("/api/v1/bundle-cases", body, content_type="application/json", headers=key)
+    assert again.status_code == 201
+    assert again.json()["number"] == first.json()["number"]
+    assert BundleCase.objects.count() == 1
+    assert Case.objects.count() == cases  # no second set of sub-cases
+    other = body | {"applicant": shop.pk, "business": None}
+    reused = zs.post("/api/v1/bundle-cases", other, content_type="application/json", headers=key)
+    assert reused.status_code == 409
+    assert reused.json()["code"] == "idempotency_key_reused"
+    too_long = zs.post(
+        "/api/v1/bundle-cases",
+        body,
+        content_type="application/json",
+        headers={"Idempotency-Key": "x" * 65},
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["code"] == "invalid_idempotency_key"

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Header, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
@@ -300,8 +300,15 @@ def _applicant(pk: int | None, field: str) -> Applicant | None:
     response={201: BundleCaseOut, **ERRORS},
     summary="申请一件事（一表申请）",
 )
-def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> Status[dict[str, Any]]:
-    """回答情形问题、填写合并申请表，按回答生成各事项的子办件（草稿）。"""
+def create_bundle_case(
+    request: HttpRequest,
+    payload: BundleCaseCreateIn,
+    idempotency_key: str = Header(
+        "", alias="Idempotency-Key", description="幂等键（建议使用 UUID），防止重复创建"
+    ),
+) -> Status[dict[str, Any]]:
+    """回答情形问题、填写合并申请表，按回答生成各事项的子办件（草稿）。同一 Idempotency-Key
+    重复请求返回同一件；该键用于其他一件事或申请人时返回 409（idempotency_key_reused）。"""
     applicant = applicant_by_pk(payload.applicant)
     bc = services.bundle_case_create(
         actor=request.user,
@@ -314,6 +321,7 @@ def create_bundle_case(request: HttpRequest, payload: BundleCaseCreateIn) -> Sta
         service_point=_service_point(payload.service_point),
         on_behalf=payload.on_behalf,
         consent_note=payload.consent_note,
+        idempotency_key=idempotency_key,
     )
     return Status(201, _detail(request, bc.number))
 
