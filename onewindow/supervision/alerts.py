@@ -121,18 +121,17 @@ def _context(event: LightEvent) -> tuple[dict[str, Any], Any]:
     from onewindow.supervision.rules import rules
 
     light = event.light
-    subject: Any = event.case if event.case_id is not None else event.bundle_case
     hours = light.limit_unit == "working_hour"
-    if event.case_id is not None:
-        case = event.case
-        assert case is not None
-        title = f"{case.number} {case.item_version.name}" if case.item_version_id else case.number
+    case, bundle = event.case, event.bundle_case  # exactly one of them (light_one_subject)
+    subject: Any = case if case is not None else bundle
+    if case is not None:
+        title = f"{case.number} {case.item_version.name}"
         number = case.number
-    else:
-        bundle = event.bundle_case
-        assert bundle is not None
+    elif bundle is not None:
         title = f"{bundle.number} {bundle.bundle_version.name}"
         number = bundle.number
+    else:
+        title = number = str(event.light_id)
     return (
         {
             "number": number,
