@@ -12,6 +12,7 @@ from typing import Any
 from django.db import models, transaction
 
 from onewindow.audit.models import AuditEvent
+from onewindow.audit.rows import insert_rows
 from onewindow.common import clock
 
 _ID18 = re.compile(r"\b(\d{6})\d{8}(\d{3}[\dXx])\b")
@@ -64,10 +65,6 @@ def record(
     )
 
 
-# parameters per multi-row INSERT (below SQLite's and PostgreSQL's limits)
-LIMIT = 30_000
-
-
 @dataclass(frozen=True)
 class Event:
     """One audit event for ``record_many`` (the actor and the object given by their ids)."""
@@ -84,8 +81,8 @@ class Event:
 def record_many(events: Iterable[Event], *, at: datetime | None = None) -> int:
     """Write many audit events at once (batch services): the same rules as ``record`` --
     inside the caller's transaction, personal data in payloads masked, summaries cut to 255
-    characters -- in one multi-row INSERT per chunk instead of one per event. ``at`` is the
-    time of events that carry none. Returns the number written."""
+    characters -- in one statement per batch (``audit.rows.insert_rows``) instead of one
+    per event. ``at`` is the time of events that carry none. Returns the number written."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("audit.record_many must be called inside transaction.atomic")
@@ -113,17 +110,5 @@ def record_many(events: Iterable[Event], *, at: datetime | None = None) -> int:
     ]
     if not rows:
         return 0
-    meta = AuditEvent._meta
     names = ("action", "actor", "at", "object_type", "object_id", "summary", "payload")
-    qn = ops.quote_name
-    columns = ", ".join(qn(meta.get_field(n).column) for n in names)  # type: ignore[union-attr]
-    values = "(" + ", ".join(["%s"] * len(names)) + ")"
-    per = max(1, min(connection.features.max_query_params or LIMIT, LIMIT) // len(names))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES " + ", ".join(  # noqa: S608
-                [values] * len(chunk)
-            )
-            cursor.execute(sql, [v for row in chunk for v in row])
-    return len(rows)
+    return insert_rows(AuditEvent, names, rows)

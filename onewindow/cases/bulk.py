@@ -47,6 +47,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django_fsm.signals import post_transition
 
+from onewindow.audit.rows import insert_rows
 from onewindow.audit.services import Event, record_many
 from onewindow.cases.models import Case, CaseTransition, TaskStatus
 from onewindow.cases.states import Transition
@@ -65,7 +66,6 @@ from onewindow.org.permissions import has_capability
 BATCH_SIZE = 500
 OPINION_MAX = 2000
 UNFINISHED = (TaskStatus.OPEN, TaskStatus.CLAIMED)
-LIMIT = 30_000  # parameters per multi-row INSERT (below SQLite's and PostgreSQL's limits)
 
 APPLIED = "applied"  # apply_transitions: the case moved
 COMPLETED = "completed"  # tasks_complete: the task is done, the case waits for the others
@@ -132,28 +132,6 @@ def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
         yield ids[start : start + size]
 
 
-def insert_rows(model: Any, names: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    """Multi-row INSERT of ``model`` rows given as tuples of values already adapted for the
-    database (``names``: the model's field names, in the tuples' order), in the caller's
-    transaction. The batch path's rows are plain tuples: no model instance, no per-field
-    conversion per row (constants are adapted once per batch)."""
-    if not rows:
-        return
-    connection = transaction.get_connection()
-    qn = connection.ops.quote_name
-    meta = model._meta
-    columns = ", ".join(qn(meta.get_field(n).column) for n in names)
-    values = "(" + ", ".join(["%s"] * len(names)) + ")"
-    per = max(1, min(connection.features.max_query_params or LIMIT, LIMIT) // len(names))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), per):
-            chunk = rows[start : start + per]
-            sql = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES " + ", ".join(  # noqa: S608
-                [values] * len(chunk)
-            )
-            cursor.execute(sql, [v for row in chunk for v in row])
-
-
 def _case_columns(values: dict[str, Any]) -> list[tuple[str, Any]]:
     """(column, adapted value) of the other case fields a batch sets."""
     connection = transaction.get_connection()
@@ -207,8 +185,9 @@ def _update_cases(
         for column, value in columns:
             sets.append(f"{qn(column)} = %s")
             params.append(value)
-        where = f"{qn('id')} IN ({', '.join(['%s'] * len(pks))}) AND {qn('status')} = %s"
-        params += [*pks, status]
+        where, ids = in_ids(qn("id"), pks)
+        where += f" AND {qn('status')} = %s"
+        params += [*ids, status]
         if read_step is None:
             where += f" AND {qn('current_step_id')} IS NULL"
         else:
@@ -388,8 +367,13 @@ def _column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
 
 
-def _marks(values: Sequence[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
+def in_ids(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``column IN (...)`` and its parameters: on PostgreSQL ``= ANY(%s)`` with one array
+    parameter (psycopg parses a statement's placeholders in Python: thousands of them cost
+    more than the statement), elsewhere one placeholder per id."""
+    if transaction.get_connection().vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
 
 
 def _read(chunk: Sequence[int], *, lock: bool = False) -> dict[int, _Row]:
@@ -401,11 +385,12 @@ def _read(chunk: Sequence[int], *, lock: bool = False) -> dict[int, _Row]:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(_column(Case, n)) for n in _ROW_COLUMNS)
     # quoted identifiers only; the ids are parameters
-    sql = f"SELECT {columns} FROM {qn(Case._meta.db_table)} WHERE {qn('id')} IN ({_marks(chunk)})"  # noqa: S608
+    where, params = in_ids(qn("id"), chunk)
+    sql = f"SELECT {columns} FROM {qn(Case._meta.db_table)} WHERE {where}"  # noqa: S608
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(chunk))
+        cursor.execute(sql, params)
         return {row[0]: _Row(*row) for row in cursor.fetchall()}
 
 

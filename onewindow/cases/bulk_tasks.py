@@ -29,11 +29,11 @@ from onewindow.cases.bulk import (
     _chunks,
     _column,
     _ids,
-    _marks,
     _read,
     _refused,
     _Row,
     _transition_batch,
+    in_ids,
     insert_rows,
 )
 from onewindow.cases.inbox import may_work
@@ -115,13 +115,14 @@ def _read_tasks(chunk: Sequence[int]) -> dict[int, _TaskRow]:
     columns = ", ".join(f"t.{task[n]}" for n in ("id", "case", "step"))
     columns += f", s.{qn('kind')}, s.{qn('name')}, "
     columns += ", ".join(f"t.{task[n]}" for n in ("department", "role", "status", "assignee"))
+    where, params = in_ids(f"t.{task['id']}", chunk)
     sql = (
         f"SELECT {columns} FROM {qn(Task._meta.db_table)} t "  # noqa: S608
         f"JOIN {qn(ItemStep._meta.db_table)} s ON s.{qn('id')} = t.{task['step']} "
-        f"WHERE t.{task['id']} IN ({_marks(chunk)})"
+        f"WHERE {where}"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, list(chunk))
+        cursor.execute(sql, params)
         return {row[0]: _TaskRow(*row) for row in cursor.fetchall()}
 
 
@@ -246,14 +247,15 @@ def _finish_tasks(pks: list[int], *, actor_id: int | None, opinion: str, now: da
     qn = connection.ops.quote_name
     at = connection.ops.adapt_datetimefield_value(now)
     status, assignee, claimed = qn("status"), qn("assignee_id"), qn("claimed_at")
+    where, ids = in_ids(qn("id"), pks)
     # quoted identifiers only; every value is a parameter
     sql = (
         f"UPDATE {qn(Task._meta.db_table)} SET {status} = %s, {assignee} = %s, "  # noqa: S608
         f"{claimed} = COALESCE({claimed}, %s), {qn('completed_at')} = %s, {qn('opinion')} = %s "
-        f"WHERE {qn('id')} IN ({', '.join(['%s'] * len(pks))}) "
+        f"WHERE {where} "
         f"AND ({status} = %s OR ({status} = %s AND {assignee} = %s)) RETURNING {qn('id')}"
     )
-    params = [TaskStatus.DONE.value, actor_id, at, at, opinion, *pks]
+    params = [TaskStatus.DONE.value, actor_id, at, at, opinion, *ids]
     params += [TaskStatus.OPEN.value, TaskStatus.CLAIMED.value, actor_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
