@@ -2,6 +2,7 @@ from django.urls import path
 
 from onewindow.backoffice import (
     views_acceptance,
+    views_bundle_window,
     views_bundles,
     views_cases,
     views_tasks,
@@ -55,5 +56,9 @@ urlpatterns = [
         views_bundles.inspection,
         name="bundle_inspection",
     ),
+    # 一件事 filed at the window (views_bundle_window.py)
+    path("bundles/file/", views_bundle_window.bundle_file_start, name="bundle_file_start"),
+    path("bundles/file/<str:code>/", views_bundle_window.bundle_file, name="bundle_file"),
+    path("bundles/fill/<str:number>/", views_bundle_window.bundle_fill, name="bundle_fill"),
     path("bundles/<str:number>/", views_bundles.bundle, name="bundle"),
 ]

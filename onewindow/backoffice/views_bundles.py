@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.backoffice.access import TASKS, WINDOW, staff_view
+from onewindow.backoffice.bundle_forms import missing_choices, posted_missing, posted_problems
 from onewindow.backoffice.context import done, fail, form_rows
-from onewindow.backoffice.selectors import workdays_left
+from onewindow.backoffice.selectors import suggested_due_date, workdays_left
 from onewindow.backoffice.templatetags.backoffice import cn_datetime
 from onewindow.bundles.models import BundleMember
 from onewindow.cases.bundle_selectors import (
@@ -45,14 +46,20 @@ from onewindow.cases.models import (
     TaskStatus,
 )
 from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.services.bundle_acceptance import (
+    bundle_case_accept_with_missing,
+    bundle_case_request_correction,
+)
 from onewindow.cases.services.bundle_inspection import (
     bundle_inspection_complete,
     bundle_inspection_record_finding,
     bundle_inspection_schedule,
 )
 from onewindow.cases.services.bundle_outcome import (
+    EARLY_METHODS,
     bundle_case_deliver,
     bundle_case_dispatch,
+    bundle_early_delivery,
     bundle_outcome_issue,
 )
 from onewindow.cases.services.bundle_refusal import bundle_case_end, bundle_chase
@@ -62,6 +69,7 @@ from onewindow.catalog.models import DeliveryMethod
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
 from onewindow.org.models import Department
 from onewindow.org.permissions import departments_for
+from onewindow.portal.bundle_case_forms import material_slots
 
 B = BundleCaseStatus
 LEAD = WINDOW | TASKS  # the lead department's officers (and the centre's windows)
@@ -192,7 +200,14 @@ def sub_case_rows(detail: BundleCaseDetail) -> list[SubCaseRow]:
 @staff_view(WINDOW, current="backoffice:bundle_window")
 def bundle_window(request: HttpRequest) -> HttpResponse:
     """一件事受理: the bundle cases waiting for their one acceptance."""
-    rows = list(bundles_to_accept(request.user).prefetch_related("sub_cases__department")[:200])
+    correcting = Case.objects.filter(
+        bundle_case=OuterRef("pk"), status=CaseStatus.AWAITING_CORRECTION
+    )
+    rows = list(
+        bundles_to_accept(request.user)
+        .annotate(correcting=Exists(correcting))
+        .prefetch_related("sub_cases__department")[:200]
+    )
     context = {"rows": rows, "menu": request.backoffice_menu}  # type: ignore[attr-defined]
     return render(request, "backoffice/bundles/window.html", context)
 
@@ -211,10 +226,17 @@ def _accept_context(request: HttpRequest, bundle_case: BundleCase) -> dict[str, 
         )
         for c in subs
     }
+    slots, _obtained = material_slots(bundle_case)
     return {
         "bc": bundle_case,
         "subs": [(c, form_rows(c), materials[c.pk]) for c in subs],
         "departments": sorted({c.department.name for c in subs}),
+        # 容缺受理 / 一次性告知 name material TYPES: uploaded once for the whole bundle.
+        "slots": slots,
+        "missing_choices": missing_choices(slots),
+        "correcting": [c for c in subs if c.status == CaseStatus.AWAITING_CORRECTION],
+        "default_due": suggested_due_date(),
+        "post": request.POST if request.method == "POST" else {},
         "menu": request.backoffice_menu,  # type: ignore[attr-defined]
     }
 
@@ -222,22 +244,45 @@ def _accept_context(request: HttpRequest, bundle_case: BundleCase) -> dict[str, 
 @require_http_methods(["GET", "POST"])
 @staff_view(WINDOW, current="backoffice:bundle_window")
 def bundle_accept(request: HttpRequest, number: str) -> HttpResponse:
-    """One acceptance for the whole bundle: every sub-case accepted (each with its own
-    deadlines, routed to its department), the bundle's own deadline started."""
+    """One decision for the whole bundle: 一窗受理全部事项 (every sub-case accepted with
+    its own deadlines and routed to its department, the bundle's own deadline started),
+    容缺受理 (non-core material types missing, each with a due date) or 一次性告知 (the
+    material types to supply again with a reason each, or a general reason)."""
     bundle_case = _to_accept_or_404(request.user, number)
     template = "backoffice/bundles/accept.html"
     if request.method == "GET":
         return render(request, template, _accept_context(request, bundle_case))
     try:
-        bundle_case_accept(actor=request.user, bundle_case=bundle_case)
+        message = _accept_outcome(request, bundle_case, request.POST.get("outcome") or "accept")
     except DomainError as error:
         return fail(request, template, _accept_context(request, bundle_case), error)
-    done(
-        request,
-        _("已一窗受理 %(number)s：%(n)d个事项已分送各部门并联办理。")
-        % {"number": bundle_case.number, "n": bundle_case.sub_cases.count()},
-    )
+    done(request, message)
     return redirect("backoffice:bundle_window")
+
+
+def _accept_outcome(request: HttpRequest, bundle_case: BundleCase, outcome: str) -> str:
+    user = request.user
+    if outcome == "accept":
+        bundle_case_accept(actor=user, bundle_case=bundle_case)
+        return _("已一窗受理 %(number)s：%(n)d个事项已分送各部门并联办理。") % {
+            "number": bundle_case.number,
+            "n": bundle_case.sub_cases.count(),
+        }
+    slots, _obtained = material_slots(bundle_case)
+    if outcome == "accept_with_missing":
+        missing = posted_missing(request.POST, missing_choices(slots))
+        bundle_case_accept_with_missing(actor=user, bundle_case=bundle_case, missing=missing)
+        return _("已容缺受理 %(number)s：%(n)d种材料容缺后补，各事项已分送各部门并联办理。") % {
+            "number": bundle_case.number,
+            "n": len(missing),
+        }
+    if outcome == "request_correction":
+        problems = posted_problems(request.POST, slots)
+        bundle_case_request_correction(actor=user, bundle_case=bundle_case, problems=problems)
+        return _("已出具一次性告知书（%(n)d项），已告知申请人补齐后重新提交。") % {
+            "n": len(problems)
+        }
+    raise ValidationFailed(_("请选择受理结果"), code="outcome_required")
 
 
 # ---------------------------------------------------------------------------- the lead
@@ -271,6 +316,12 @@ def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str,
     )
     departments = {r.case.department_id: r.case.department for r in live_rows}
     outcome = detail.outcome
+    in_outcome = set(outcome.cases.values_list("pk", flat=True)) if outcome else set()
+    early_items = set(
+        BundleMember.objects.filter(
+            version_id=bundle_case.bundle_version_id, early_delivery=True
+        ).values_list("item_id", flat=True)
+    )
     chosen = next((m for r in rows if (m := chosen_delivery(r.case).get("method"))), "")
     return {
         "bc": bundle_case,
@@ -287,6 +338,20 @@ def _bundle_context(request: HttpRequest, detail: BundleCaseDetail) -> dict[str,
         "outcome": outcome,
         "outcome_cases": list(outcome.cases.select_related("item_version")) if outcome else [],
         "may_issue": bundle_case.status == B.CONCLUDED and outcome is None,
+        # 先行出件: a concluded sub-case of a member marked early_delivery.
+        "early_rows": [
+            r
+            for r in live_rows
+            if r.case.item_id in early_items and r.case.status == CaseStatus.CONCLUDED
+        ],
+        "early_delivered": [
+            r for r in rows if r.case.status == CaseStatus.DELIVERED and r.case.pk not in in_outcome
+        ],
+        "early_methods": [
+            (m, str(DeliveryMethod(m).label))
+            for m in (DeliveryMethod.WINDOW, DeliveryMethod.ELECTRONIC)
+            if m in EARLY_METHODS
+        ],
         "delivery_methods": DeliveryMethod.choices,
         "chosen_delivery": chosen,
         "chaseable": [r for r in rows if r.case.status in CHASEABLE],
@@ -404,6 +469,15 @@ def _lead_action(request: HttpRequest, detail: BundleCaseDetail) -> str:
             actor=request.user, bundle_case=bundle_case, recipient=post.get("recipient", "")
         )
         return _("已确认送达。")
+    if action == "early_delivery":
+        case = _sub_case(detail, post.get("case", ""))
+        bundle_early_delivery(
+            actor=request.user,
+            bundle_case=bundle_case,
+            case=case,
+            method=post.get("method", ""),
+        )
+        return _("“%(item)s”已先行出件，已告知申请人。") % {"item": case.item_version.name}
     if action == "end":
         bundle_case_end(actor=request.user, bundle_case=bundle_case, reason=post.get("reason", ""))
         return _("一件事已终止，未决定的事项同时终止，已告知申请人。")

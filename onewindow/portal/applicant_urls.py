@@ -61,4 +61,9 @@ urlpatterns = [
         bundle_views.bundle_case_receipt,
         name="bundle_case_receipt",
     ),
+    path(
+        "my/bundles/<str:number>/supply/",
+        bundle_views.bundle_case_supply,
+        name="bundle_case_supply",
+    ),
 ]

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -27,48 +28,38 @@ from onewindow.bundles import selectors as bundles
 from onewindow.bundles.models import BundleVersion
 from onewindow.bundles.selectors import Guide
 from onewindow.cases.bundle_selectors import BundleCaseDetail, SubCaseView, bundle_case_detail
-from onewindow.cases.formdata import validate_form
 from onewindow.cases.models import (
     BundleCase,
     BundleCaseStatus,
     BundleDelivery,
     BundleIssue,
     Case,
-    CaseMaterial,
     IssueResolution,
-    MaterialStatus,
     Notice,
     NoticeKind,
 )
 from onewindow.cases.selectors import applicants_of
-from onewindow.cases.services.bundle import (
-    bundle_case_create,
-    bundle_case_submit,
-    bundle_case_update_form,
-    bundle_case_withdraw,
-    bundle_material_upload,
-    sub_cases_of,
-)
+from onewindow.cases.services.bundle import bundle_case_create, bundle_case_withdraw
+from onewindow.cases.services.bundle_acceptance import bundle_case_resubmit
 from onewindow.cases.services.bundle_outcome import bundle_case_deliver
 from onewindow.cases.services.bundle_refusal import bundle_member_drop
 from onewindow.cases.states import CaseStatus
-from onewindow.catalog.models import DeliveryMethod, SubjectType
+from onewindow.catalog.models import SubjectType
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
 from onewindow.org.models import Applicant, ApplicantKind
-from onewindow.portal.applicant_forms import DELIVERY_KEY, delivery_values
 from onewindow.portal.bundle_case_forms import (
     ANSWER_PREFIX,
     FILE_PREFIX,
     BundleApplyForm,
     BundleWithdrawForm,
-    MaterialSlot,
     bundle_prefill,
-    collect_merged,
-    common_delivery_options,
-    files_by_type,
-    material_slots,
-    merged_specs,
+    fill_context,
+    fill_merged,
+    initial_values,
     stored_values,
+    submit_errors,
+    supply_slots,
+    upload_each_type,
 )
 
 PAGE_SIZE = 20
@@ -103,11 +94,6 @@ def _own_detail(request: HttpRequest, number: str) -> BundleCaseDetail:
     if not detail.as_applicant:
         raise Http404(_("未找到该一件事办件"))
     return detail
-
-
-def _guide(bundle_case: BundleCase) -> Guide:
-    version = bundles.version_for_guide(bundle_case.bundle_version)
-    return bundles.build_guide(version, bundle_case.answers or None)
 
 
 # ---------------------------------------------------------------------------- apply
@@ -236,136 +222,11 @@ def _create(
 # ---------------------------------------------------------------------------- fill in
 
 
-def _save_form(
-    request: HttpRequest, bundle_case: BundleCase, data: dict[str, Any]
-) -> dict[str, str]:
-    """Save every valid value of the merged form; the errors of the others (their typed
-    text stays on the page)."""
-    try:
-        bundle_case_update_form(actor=request.user, bundle_case=bundle_case, form_data=data)
-    except ValidationFailed as exc:
-        errors = {str(k): _text(v) for k, v in exc.fields.items()}
-        valid = {k: v for k, v in data.items() if k not in errors}
-        if valid:
-            bundle_case_update_form(actor=request.user, bundle_case=bundle_case, form_data=valid)
-        return errors
-    return {}
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return "；".join(str(v) for v in value)
-    return str(value)
-
-
-def _upload_all(
-    request: HttpRequest, bundle_case: BundleCase, slots: list[MaterialSlot]
-) -> dict[str, str]:
-    """Each chosen file once for its material type (copied to every sub-case asking it)."""
-    known = {s.code for s in slots}
-    errors: dict[str, str] = {}
-    for code, upload in files_by_type(request.FILES).items():
-        if code not in known:
-            continue
-        try:
-            bundle_material_upload(
-                actor=request.user,
-                bundle_case=bundle_case,
-                material_type_code=code,
-                uploaded_file=upload,
-            )
-        except DomainError as exc:
-            errors[code] = exc.message
-    return errors
-
-
-def _all_problems(
-    bundle_case: BundleCase, field_errors: dict[str, str], slot_errors: dict[str, str]
-) -> None:
-    """Everything submission would refuse, at once: empty required fields of any
-    sub-case, missing core and defective materials."""
-    subs = sub_cases_of(bundle_case)
-    for case in subs:
-        try:
-            validate_form(case.item_version, case.form_data)
-        except ValidationFailed as exc:
-            for k, v in exc.fields.items():
-                field_errors.setdefault(str(k), _text(v))
-    upload, _obtained = material_slots(bundle_case)
-    for slot in upload:
-        if slot.status == MaterialStatus.DEFECTIVE:
-            slot_errors.setdefault(slot.code, _("“%(name)s”需补正后重新上传") % {"name": slot.name})
-        elif any(
-            s.item_material.required and s.item_material.core and s.status == MaterialStatus.PENDING
-            for s in slot.slots
-        ):
-            slot_errors.setdefault(slot.code, _("请上传“%(name)s”") % {"name": slot.name})
-
-
-def _submit_errors(
-    exc: ValidationFailed, field_errors: dict[str, str], slot_errors: dict[str, str]
-) -> None:
-    """A sub-case's refusal, keyed as the page shows it: material slots (``materials.<id>``)
-    by material type, fields by their code."""
-    ids = {}
-    for key in exc.fields:
-        name = str(key)
-        if name.startswith("materials.") and name[10:].isdigit():
-            ids[int(name[10:])] = key
-    types = dict(CaseMaterial.objects.filter(pk__in=ids).values_list("pk", "material_type__code"))
-    for key, value in exc.fields.items():
-        name = str(key)
-        if name.startswith("materials."):
-            code = types.get(int(name[10:])) if name[10:].isdigit() else None
-            if code:
-                slot_errors.setdefault(code, _text(value))
-        else:
-            field_errors.setdefault(name, _text(value))
-
-
-def _edit_context(
-    detail: BundleCaseDetail,
-    *,
-    values: dict[str, Any],
-    field_errors: dict[str, str],
-    slot_errors: dict[str, str],
-    error: str = "",
-) -> dict[str, Any]:
-    bundle_case = detail.bundle_case
-    guide = _guide(bundle_case)
-    subs = [v.case for v in detail.sub_cases]
-    upload, obtained = material_slots(bundle_case)
-    for slot in upload:
-        slot.error = slot_errors.get(slot.code, "")
-    fields = merged_specs(guide.fields, values, field_errors)
-    summary = [(f"f-{f.code}", f.label, f.error) for f in fields if f.error]
-    known = {f.code for f in fields}
-    summary += [("f-form", k, v) for k, v in field_errors.items() if k not in known]
-    if field_errors.get(DELIVERY_KEY):
-        summary = [s for s in summary if s[1] != DELIVERY_KEY]
-        summary.append(("f-delivery", _("送达方式"), field_errors[DELIVERY_KEY]))
-    summary += [(f"m-{s.code}", s.name, s.error) for s in upload if s.error]
-    return {
-        "bc": bundle_case,
-        "detail": detail,
-        "g": guide,
-        "fields": fields,
-        "uploads": upload,
-        "obtained": obtained,
-        "delivery": delivery_values(values.get(DELIVERY_KEY)),
-        "delivery_options": common_delivery_options(subs),
-        "delivery_error": field_errors.get(DELIVERY_KEY, ""),
-        "express": DeliveryMethod.EXPRESS,
-        "summary": summary,
-        "error": error,
-        "file_prefix": FILE_PREFIX,
-    }
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def bundle_case_edit(request: HttpRequest, number: str) -> HttpResponse:
-    """一表申请: the one merged form and one upload per material type; save or submit."""
+    """一表申请: the one merged form and one upload per material type; save or submit
+    (the flow is shared with the window's page: ``bundle_case_forms.fill_merged``)."""
     detail = _own_detail(request, number)
     bundle_case = detail.bundle_case
     if bundle_case.status != B.DRAFT:
@@ -376,53 +237,41 @@ def bundle_case_edit(request: HttpRequest, number: str) -> HttpResponse:
         )
         return redirect("portal:bundle_case_detail", number=number)
     subs = [v.case for v in detail.sub_cases]
+    template = "portal/bundle_case/edit.html"
     if request.method == "GET":
-        values = stored_values(subs)
-        options = common_delivery_options(subs)
-        if DELIVERY_KEY not in values and options:
-            values[DELIVERY_KEY] = options[0][0]
-        ctx = _edit_context(detail, values=values, field_errors={}, slot_errors={})
-        return render(request, "portal/bundle_case/edit.html", ctx)
-
-    guide = _guide(bundle_case)
-    data = collect_merged(
-        guide.fields, request.POST, with_delivery=bool(common_delivery_options(subs))
+        ctx = fill_context(
+            bundle_case, subs, values=initial_values(subs), field_errors={}, slot_errors={}
+        )
+        return render(request, template, {**ctx, "detail": detail})
+    result = fill_merged(
+        request.user,
+        bundle_case,
+        request.POST,
+        request.FILES,
+        submitting=request.POST.get("action") == "submit",
     )
-    field_errors = _save_form(request, bundle_case, data)
-    upload, _obtained = material_slots(bundle_case)
-    slot_errors = _upload_all(request, bundle_case, upload)
-    error = ""
-    submitting = request.POST.get("action") == "submit"
-    if not field_errors and not slot_errors:
-        if not submitting:
-            messages.success(request, _("已保存。"))
-            return redirect("portal:bundle_case_edit", number=number)
-        try:
-            bundle_case_submit(actor=request.user, bundle_case=bundle_case)
-        except ValidationFailed as exc:
-            _submit_errors(exc, field_errors, slot_errors)
-            if not field_errors and not slot_errors:
-                error = exc.message
-        except DomainError as exc:
-            error = exc.message
-        else:
-            messages.success(
-                request,
-                _("一件事申请已提交，编号 %(number)s。请等待窗口统一受理，") % {"number": number}
-                + _("结果将通过站内消息和短信通知您。"),
-            )
-            return redirect("portal:bundle_case_detail", number=number)
-    if submitting:
-        _all_problems(bundle_case, field_errors, slot_errors)
-    n = len(field_errors) + len(slot_errors)
-    if n and not error:
-        error = _("有%(n)d处需要修改，请查看标红的内容。") % {"n": n}
+    if result.saved:
+        messages.success(request, _("已保存。"))
+        return redirect("portal:bundle_case_edit", number=number)
+    if result.submitted:
+        messages.success(
+            request,
+            _("一件事申请已提交，编号 %(number)s。请等待窗口统一受理，") % {"number": number}
+            + _("结果将通过站内消息和短信通知您。"),
+        )
+        return redirect("portal:bundle_case_detail", number=number)
     detail = _own_detail(request, number)
-    values = {**stored_values([v.case for v in detail.sub_cases]), **data}  # typed text wins
-    ctx = _edit_context(
-        detail, values=values, field_errors=field_errors, slot_errors=slot_errors, error=error
+    subs = [v.case for v in detail.sub_cases]
+    values = {**stored_values(subs), **result.data}  # typed text wins
+    ctx = fill_context(
+        bundle_case,
+        subs,
+        values=values,
+        field_errors=result.field_errors,
+        slot_errors=result.slot_errors,
+        error=result.error,
     )
-    return render(request, "portal/bundle_case/edit.html", ctx, status=422)
+    return render(request, template, {**ctx, "detail": detail}, status=422)
 
 
 # ---------------------------------------------------------------------------- my bundles
@@ -452,19 +301,30 @@ class SubCaseRow:
 
 
 def _todo(case: Case) -> str:
-    if case.status == CaseStatus.AWAITING_CORRECTION:
-        return _("补齐材料")
+    """What a sub-case asks of the applicant on its own page: a case returned during
+    review (补正). Missing (容缺) and one-time-notice materials are supplied once for the
+    whole bundle on the bundle's page (``bundle_case_supply``)."""
     if case.status == CaseStatus.RETURNED:
         return _("退回补正")
-    if any(m.status == MaterialStatus.MISSING_ALLOWED for m in case.materials.all()):
-        return _("容缺材料待补交")
     return ""
 
 
-@login_required
-@require_safe
-def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    detail = _own_detail(request, number)
+def _general_problems(cases: list[Case]) -> list[str]:
+    """The one-time notices' reasons not tied to a material (e.g. the form)."""
+    reasons: list[str] = []
+    notices = Notice.objects.filter(case__in=cases, kind=NoticeKind.ONE_TIME).order_by("-id")
+    latest: dict[int, Notice] = {}
+    for n in notices:
+        latest.setdefault(n.case_id, n)
+    for n in latest.values():
+        for p in (n.content or {}).get("problems", []):
+            reason = str(p.get("reason") or "")
+            if p.get("material_id") is None and reason and reason not in reasons:
+                reasons.append(reason)
+    return reasons
+
+
+def _detail_context(detail: BundleCaseDetail, slot_errors: dict[str, str]) -> dict[str, Any]:
     bundle_case = detail.bundle_case
     subs = [v.case for v in detail.sub_cases]
     notices = {c.pk: list(c.notices.exclude(pdf="").order_by("issued_at", "id")) for c in subs}
@@ -478,10 +338,16 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         bundle_case.inspections.prefetch_related("departments").order_by("scheduled_at", "id")
     )
     outcome = BundleDelivery.objects.filter(bundle_case=bundle_case).first()
+    outcome_cases = list(outcome.cases.select_related("item_version")) if outcome else []
     # An optional item refused or stalled: 放弃该事项，其余继续 (bundle_member_drop).
     droppable = [i for i in issues if i.resolution == IssueResolution.OPEN and not i.essential]
     choosing = {i.case_id for i in droppable}
-    context = {
+    correcting = [c for c in subs if c.status == CaseStatus.AWAITING_CORRECTION]
+    supply = supply_slots(bundle_case) if bundle_case.status in OPEN_BUNDLE else []
+    for slot in supply:
+        slot.error = slot_errors.get(slot.code, "")
+    in_outcome = {c.pk for c in outcome_cases}
+    return {
         "bc": bundle_case,
         "detail": detail,
         "rows": rows,
@@ -489,8 +355,16 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         "issues": issues,
         "inspections": inspections,
         "outcome": outcome,
-        "outcome_cases": list(outcome.cases.select_related("item_version")) if outcome else [],
+        "outcome_cases": outcome_cases,
+        # 先行出件: results delivered ahead of the one output.
+        "early": [
+            r for r in rows if r.case.status == CaseStatus.DELIVERED and r.case.pk not in in_outcome
+        ],
         "todo": [r for r in rows if r.todo],
+        "supply": supply,
+        "correcting": correcting,
+        "general_problems": _general_problems(correcting),
+        "file_prefix": FILE_PREFIX,
         "refused": [
             r
             for r in rows
@@ -501,7 +375,49 @@ def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         ],
         "can_withdraw": bundle_case.status in OPEN_BUNDLE | {B.DRAFT},
     }
-    return render(request, "portal/bundle_case/detail.html", context)
+
+
+@login_required
+@require_safe
+def bundle_case_detail_view(request: HttpRequest, number: str) -> HttpResponse:
+    detail = _own_detail(request, number)
+    return render(request, "portal/bundle_case/detail.html", _detail_context(detail, {}))
+
+
+@login_required
+@require_POST
+def bundle_case_supply(request: HttpRequest, number: str) -> HttpResponse:
+    """补交材料 for the whole bundle: one file per material type asked again by the
+    one-time notice or accepted missing (容缺), copied to every sub-case asking it; with
+    ``action=resubmit`` then 补齐后重新提交 (``bundle_case_resubmit``, all or none)."""
+    detail = _own_detail(request, number)
+    bundle_case = detail.bundle_case
+    slots = supply_slots(bundle_case)
+    errors = upload_each_type(request.user, bundle_case, request.FILES, slots)
+    resubmit = request.POST.get("action") == "resubmit"
+    error = ""
+    if not errors and resubmit:
+        try:
+            bundle_case_resubmit(actor=request.user, bundle_case=bundle_case)
+        except ValidationFailed as exc:
+            submit_errors(exc, {}, errors)
+            error = exc.message
+        except DomainError as exc:
+            error = exc.message
+    elif not errors and not request.FILES:
+        error = _("请选择要上传的文件")
+    if errors or error:
+        fresh = _own_detail(request, number)
+        ctx = _detail_context(fresh, errors)
+        ctx["supply_error"] = error or _("有%(n)d份材料未能上传，请查看标红的内容。") % {
+            "n": len(errors)
+        }
+        return render(request, "portal/bundle_case/detail.html", ctx, status=422)
+    if resubmit:
+        messages.success(request, _("已补齐材料并重新提交，请等待窗口统一受理。"))
+    else:
+        messages.success(request, _("材料已上传，自动提供给需要它的每个事项。"))
+    return redirect(reverse("portal:bundle_case_detail", args=[number]) + "#supply")
 
 
 @login_required
