@@ -73,6 +73,7 @@ MENU = [
         gettext_lazy("好差评看板"),
         frozenset({"supervision.view", "supervision.view_department"}),
     ),
+    MenuEntry("backoffice:bundle_file_start", gettext_lazy("一件事窗口申请"), WINDOW),
     MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
     MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry(
