@@ -7,6 +7,7 @@ permission matrix (another applicant and staff get 404, anonymous goes to the lo
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -25,6 +26,10 @@ from onewindow.cases.models import (
     MaterialStatus,
 )
 from onewindow.cases.services.bundle import bundle_case_accept
+from onewindow.cases.services.bundle_acceptance import (
+    bundle_case_accept_with_missing,
+    bundle_case_request_correction,
+)
 from onewindow.cases.services.processing import case_decide
 from onewindow.cases.states import CaseStatus
 from onewindow.org.models import User
@@ -334,3 +339,106 @@ def test_refused_optional_item_can_be_dropped_and_the_rest_continues(
     issue = BundleIssue.objects.get(case=sign)
     assert issue.resolution == IssueResolution.DROPPED
     assert "放弃该事项，其余继续" not in html(client_for(people["zhangsan"]).get(url))
+
+
+# ---------------------------------------------------------------------------- supply, resubmit
+
+RULES = "M0007"  # 卫生管理制度, asked by the hygiene licence
+
+
+def test_one_time_notice_supply_once_and_resubmit(
+    people: dict[str, User], barber_code: str
+) -> None:
+    bc = submitted(people, barber_code)
+    bundle_case_request_correction(
+        actor=people["lisi"],
+        bundle_case=bc,
+        problems=[
+            {"material_type": RULES, "reason": "卫生管理制度未加盖公章"},
+            {"material_type": None, "reason": "经营场所地址与租赁合同不一致"},
+        ],
+    )
+    client = client_for(people["zhangsan"])
+    url = reverse("portal:bundle_case_detail", args=[bc.number])
+    page = html(client.get(url))
+    assert "一次性告知：请补齐以下材料" in page
+    assert "卫生管理制度未加盖公章" in page
+    assert "经营场所地址与租赁合同不一致" in page  # the general reason
+    assert f'name="mt_{RULES}"' in page
+    assert page.count('name="mt_') == 1  # only what the notice asks, once per type
+    assert "补齐后重新提交" in page
+    supply = reverse("portal:bundle_case_supply", args=[bc.number])
+    # Resubmitting without the replacement: refused next to its slot, nothing moves.
+    early = client.post(supply, {"action": "resubmit"})
+    assert early.status_code == 422
+    assert "需补正后重新上传" in html(early)
+    # A file that is not what it claims: refused by content.
+    bad = client.post(supply, {"action": "upload", f"mt_{RULES}": disguised_file("制度.pdf")})
+    assert bad.status_code == 422
+    assert "有1份材料未能上传" in html(bad)
+    waiting = bc.sub_cases.filter(status=CaseStatus.AWAITING_CORRECTION)
+    assert waiting.count() == bc.sub_cases.count()  # the general reason: every item
+    ok = client.post(supply, {"action": "resubmit", f"mt_{RULES}": pdf_file("制度.pdf")})
+    assert ok.status_code == 302, html(ok)
+    assert set(bc.sub_cases.values_list("status", flat=True)) == {CaseStatus.SUBMITTED}
+    slot = CaseMaterial.objects.get(case__bundle_case=bc, material_type__code=RULES)
+    assert slot.status == MaterialStatus.UPLOADED
+    assert "一次性告知：请补齐以下材料" not in html(client.get(url))
+    bundle_case_accept(actor=people["lisi"], bundle_case=bc)  # the window accepts it whole
+    bc.refresh_from_db()
+    assert bc.status in (BundleCaseStatus.ACCEPTED, BundleCaseStatus.IN_PROGRESS)
+
+
+def test_supply_is_404_for_others_and_login_for_anonymous(
+    people: dict[str, User], barber_code: str
+) -> None:
+    bc = submitted(people, barber_code)
+    bundle_case_request_correction(
+        actor=people["lisi"],
+        bundle_case=bc,
+        problems=[{"material_type": RULES, "reason": "未盖章"}],
+    )
+    supply = reverse("portal:bundle_case_supply", args=[bc.number])
+    for name in ("qianqi", "hanmei", "lisi"):
+        response = client_for(people[name]).post(
+            supply, {"action": "resubmit", f"mt_{RULES}": pdf_file()}
+        )
+        assert response.status_code == 404, name
+    anonymous = Client().post(supply, {"action": "resubmit"})
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith(reverse("org:login"))
+    assert client_for(people["zhangsan"]).get(supply).status_code == 405
+    assert bc.sub_cases.filter(status=CaseStatus.AWAITING_CORRECTION).count() == 1
+    slot = CaseMaterial.objects.get(case__bundle_case=bc, material_type__code=RULES)
+    assert slot.status == MaterialStatus.DEFECTIVE
+
+
+def test_missing_material_supplied_once_after_acceptance(
+    people: dict[str, User], barber_code: str
+) -> None:
+    bc = draft(people, barber_code)
+    data: dict[str, Any] = {**FORM, "action": "submit"}
+    for mt in material_codes(bc):
+        if mt != RULES:
+            data[f"mt_{mt}"] = pdf_file(f"{mt}.pdf")
+    client = client_for(people["zhangsan"])
+    edit = reverse("portal:bundle_case_edit", args=[bc.number])
+    assert client.post(edit, data).status_code == 302
+    due = timezone.localdate() + timedelta(days=14)
+    while due.weekday() >= 5:
+        due += timedelta(days=1)
+    bundle_case_accept_with_missing(actor=people["lisi"], bundle_case=bc, missing=[(RULES, due)])
+    url = reverse("portal:bundle_case_detail", args=[bc.number])
+    page = html(client.get(url))
+    assert "容缺受理：请按期补交以下材料" in page
+    assert f"{due.year}年{due.month}月{due.day}日" in page
+    assert "补齐后重新提交" not in page  # accepted: nothing to resubmit
+    supply = reverse("portal:bundle_case_supply", args=[bc.number])
+    nothing = client.post(supply, {"action": "upload"})
+    assert nothing.status_code == 422
+    assert "请选择要上传的文件" in html(nothing)
+    ok = client.post(supply, {"action": "upload", f"mt_{RULES}": pdf_file("制度.pdf")})
+    assert ok.status_code == 302
+    slot = CaseMaterial.objects.get(case__bundle_case=bc, material_type__code=RULES)
+    assert slot.status == MaterialStatus.UPLOADED
+    assert "容缺受理：请按期补交以下材料" not in html(client.get(url))
