@@ -1,27 +1,29 @@
 """Worker of ``bench_transitions``, run in a subprocess against a migrated, throw-away
 database (``DATABASE_URL``)::
 
-    python -m bench._transitions N BASELINE_N   # prints one JSON object
+    python -m bench._transitions N BASELINE_N SINGLE_N [BATCH]   # prints one JSON object
 
 The process: 受理 → 审查 → 三部门并联会签 → 决定 → 办结 → 送达 (6 steps; the sign-off step is
 three tasks of three departments that run in parallel and must all be done before 决定).
 Each case is created, then driven through 8 user actions (受理, 审查, 会签 ×3, 决定, 办结, 送达),
 and saved after each one (9 saves with the creation), on both sides.
 
-*Ours*: the platform's models and state machine. Each action is one ``transaction.atomic``
-calling ``workflow.apply_transition`` (the TRANSITIONS table, the actor's capability for the
-case's department, the case row, a ``CaseTransition`` row and an audit event) and
-``steps.open_task`` / Task rows. The cases module has no parallel construct, so the sign-off
-is built here from what it has: entering the 会签 step opens three Task rows (one per
-department, role approver); each department's approver (capability ``case.review`` in *that*
-department, checked) completes its task with an opinion and an audit event; the completion
-that finds no other open sign-off task advances the case to 决定 in the same transaction.
+*Ours, batch path* (``Ours.run``, the headline): batch processing (``cases.bulk``), BATCH
+cases per transaction, step k of the whole batch committed before step k+1:
+``apply_transitions`` for 受理, 决定, 办结, 送达 (the TRANSITIONS table per case, the actor's
+capability once per department, optimistic UPDATE, one ``CaseTransition`` row and one audit
+event per case); ``tasks_complete`` for 审查 and each department's sign-off (its approver's
+role in *that* department checked; the completion that leaves no unfinished task in the step
+advances the case to 决定 and opens its task); ``open_tasks`` for the co-signing
+departments' tasks. Every item a batch refuses is kept in ``problems`` (a failed run).
 
-*Baseline*: SpiffWorkflow 3.2 running the equivalent BPMN (below: user tasks, a parallel
-gateway and its join), completing each ready user task programmatically with the same data
-(actor, opinion), and after each one serialising the workflow with
-``BpmnWorkflowSerializer.serialize_json`` and storing the JSON in a table of the same database
-(``bench_spiff_state``: one row per case, updated), in one transaction per save.
+*Ours, single-case path* (``Ours.run_single``, ``SINGLE_N`` cases): each action one
+``transaction.atomic`` with ``workflow.apply_transition`` and ``steps.open_task`` / Task
+rows; the sign-off built from Task rows and a check.
+
+*Baseline* (``bench._transitions_baseline``): SpiffWorkflow 3.2 running the equivalent BPMN,
+serialised after each user task and stored in the same database -- per batch of BATCH
+workflows in one transaction and one statement (the headline), and one transaction per save.
 
 State per case: on SQLite, the sum of ``LENGTH(CAST(column AS BLOB))`` over every column of
 the case row, its transition rows and its task rows (the stored bytes of the values, without
@@ -38,43 +40,11 @@ import sys
 import time
 from typing import Any
 
-BPMN = """<?xml version="1.0" encoding="UTF-8"?>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-    id="defs" targetNamespace="https://onewindow.example/bench">
-  <bpmn:process id="licence" name="行政许可（三部门并联会签）" isExecutable="true">
-    <bpmn:startEvent id="start"/>
-    <bpmn:userTask id="accept" name="受理"/>
-    <bpmn:userTask id="review" name="审查"/>
-    <bpmn:parallelGateway id="fork"/>
-    <bpmn:userTask id="sign_scjgj" name="会签：区市场监管局"/>
-    <bpmn:userTask id="sign_wsjkw" name="会签：区卫生健康委"/>
-    <bpmn:userTask id="sign_fgw" name="会签：区发展改革委"/>
-    <bpmn:parallelGateway id="join"/>
-    <bpmn:userTask id="decide" name="决定"/>
-    <bpmn:userTask id="conclude" name="办结"/>
-    <bpmn:userTask id="deliver" name="送达"/>
-    <bpmn:endEvent id="end"/>
-    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="accept"/>
-    <bpmn:sequenceFlow id="f2" sourceRef="accept" targetRef="review"/>
-    <bpmn:sequenceFlow id="f3" sourceRef="review" targetRef="fork"/>
-    <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="sign_scjgj"/>
-    <bpmn:sequenceFlow id="f5" sourceRef="fork" targetRef="sign_wsjkw"/>
-    <bpmn:sequenceFlow id="f6" sourceRef="fork" targetRef="sign_fgw"/>
-    <bpmn:sequenceFlow id="f7" sourceRef="sign_scjgj" targetRef="join"/>
-    <bpmn:sequenceFlow id="f8" sourceRef="sign_wsjkw" targetRef="join"/>
-    <bpmn:sequenceFlow id="f9" sourceRef="sign_fgw" targetRef="join"/>
-    <bpmn:sequenceFlow id="f10" sourceRef="join" targetRef="decide"/>
-    <bpmn:sequenceFlow id="f11" sourceRef="decide" targetRef="conclude"/>
-    <bpmn:sequenceFlow id="f12" sourceRef="conclude" targetRef="deliver"/>
-    <bpmn:sequenceFlow id="f13" sourceRef="deliver" targetRef="end"/>
-  </bpmn:process>
-</bpmn:definitions>
-"""
+from bench._transitions_baseline import OPINION, baseline
 
 SIGN_DEPARTMENTS = ("SCJGJ", "WSJKW", "FGW")
 ACTIONS_PER_CASE = 8
 SAVES_PER_CASE = ACTIONS_PER_CASE + 1
-OPINION = "同意"
 BATCH = 500  # cases per transaction on the batch path (ours and the baseline)
 BATCH_PREFIX, SINGLE_PREFIX = "BENCH", "SINGL"
 
@@ -506,127 +476,6 @@ def table_bytes(connection: Any, table: str, where: str) -> int:
     with connection.cursor() as cur:
         cur.execute(sql.replace("%%", "%"))
         return int(cur.fetchone()[0])
-
-
-# ---------------------------------------------------------------------------- baseline
-
-
-def baseline(n: int, batch: int | None = None) -> dict[str, Any]:
-    """SpiffWorkflow on ``n`` cases. ``batch=None``: each save its own transaction (one
-    INSERT or UPDATE). ``batch=B``: the batch path's persistence -- B workflows advanced one
-    user task each, serialised, and stored in one transaction with one statement (at
-    creation a multi-row INSERT, then one ``UPDATE ... SET state = CASE id ... END``; on
-    PostgreSQL both from ``unnest`` of one array per column, as ours writes its rows)."""
-    from django.db import connection, transaction
-    from SpiffWorkflow.bpmn import BpmnWorkflow
-    from SpiffWorkflow.bpmn.parser import BpmnParser
-    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-    from SpiffWorkflow.util.task import TaskState
-
-    table = "bench_spiff_state" if batch is None else "bench_spiff_batch_state"
-    with connection.cursor() as cur:
-        cur.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, state TEXT NOT NULL)")
-    parser = BpmnParser()
-    parser.add_bpmn_str(BPMN.encode())
-    spec = parser.get_spec("licence")
-    serializer = BpmnWorkflowSerializer()
-    actors = {
-        "accept": "lisi",
-        "review": "wangwu",
-        "sign_scjgj": "wangwu",
-        "sign_wsjkw": "hanmei",
-        "sign_fgw": "bench_fgw",
-        "decide": "sunli",
-        "conclude": "lisi",
-        "deliver": "lisi",
-    }
-
-    def step(workflow: Any) -> None:
-        task = workflow.get_tasks(state=TaskState.READY, manual=True)[0]
-        name = task.task_spec.bpmn_id
-        task.data[name] = {"actor": actors[name], "opinion": OPINION}
-        task.run()
-        workflow.do_engine_steps()
-
-    def start() -> Any:
-        workflow = BpmnWorkflow(spec)
-        workflow.do_engine_steps()
-        return workflow
-
-    postgres = connection.vendor == "postgresql"
-    saves = 0
-    started = time.perf_counter()
-    if batch is None:
-        for i in range(n):
-            workflow = start()
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(
-                    f"INSERT INTO {table} (id, state) VALUES (%s, %s)",
-                    [i, serializer.serialize_json(workflow)],
-                )
-            saves += 1
-            while not workflow.is_completed():
-                step(workflow)
-                with transaction.atomic(), connection.cursor() as cur:
-                    cur.execute(
-                        f"UPDATE {table} SET state = %s WHERE id = %s",
-                        [serializer.serialize_json(workflow), i],
-                    )
-                saves += 1
-    else:
-        for first in range(0, n, batch):
-            ids = list(range(first, min(n, first + batch)))
-            flows = {i: start() for i in ids}
-            rows = [(i, serializer.serialize_json(flows[i])) for i in ids]
-            with transaction.atomic(), connection.cursor() as cur:
-                if postgres:  # as ours: one array parameter per column
-                    cur.execute(
-                        f"INSERT INTO {table} (id, state) "
-                        "SELECT * FROM unnest(%s::integer[], %s::text[])",
-                        [list(c) for c in zip(*rows, strict=True)],
-                    )
-                else:
-                    cur.execute(
-                        f"INSERT INTO {table} (id, state) VALUES "
-                        + ", ".join(["(%s, %s)"] * len(rows)),
-                        [v for row in rows for v in row],
-                    )
-            saves += len(rows)
-            while not all(f.is_completed() for f in flows.values()):
-                rows = []
-                for i, workflow in flows.items():
-                    if not workflow.is_completed():
-                        step(workflow)
-                        rows.append((i, serializer.serialize_json(workflow)))
-                with transaction.atomic(), connection.cursor() as cur:
-                    if postgres:
-                        cur.execute(
-                            f"UPDATE {table} t SET state = v.state FROM unnest(%s::integer[], "
-                            "%s::text[]) AS v(id, state) WHERE t.id = v.id",
-                            [list(c) for c in zip(*rows, strict=True)],
-                        )
-                    else:
-                        whens = " ".join(["WHEN %s THEN %s"] * len(rows))
-                        marks = ", ".join(["%s"] * len(rows))
-                        cur.execute(
-                            f"UPDATE {table} SET state = CASE id {whens} END WHERE id IN ({marks})",
-                            [v for row in rows for v in row] + [i for i, _ in rows],
-                        )
-                saves += len(rows)
-    seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        sizes = "SUM(pg_column_size(state)), SUM(octet_length(state))"
-    else:
-        sizes = "SUM(LENGTH(CAST(state AS BLOB))), SUM(LENGTH(CAST(state AS BLOB)))"
-    with connection.cursor() as cur:
-        cur.execute(f"SELECT {sizes} FROM {table}")
-        stored, raw = cur.fetchone()
-    return {
-        "seconds": seconds,
-        "saves": saves,
-        "state_bytes_per_case": int(stored) / n,
-        "json_bytes_per_case": int(raw) / n,
-    }
 
 
 def main(argv: list[str]) -> int:
