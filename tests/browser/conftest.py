@@ -47,11 +47,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    # Chromium's own words (file picker, date fields) follow LANGUAGE (chromium-l10n); set
+    # before the driver starts, which passes it on (launch(env=...) made Chromium drop
+    # set_input_files).
+    os.environ["LANGUAGE"] = "zh_CN:zh"
     with sync_playwright() as pw:
-        # Chromium's own words (file picker, date fields) follow LANGUAGE (chromium-l10n)
-        env = {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "zh_CN.UTF-8"}
         chromium = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS, env=env
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield chromium
