@@ -140,7 +140,7 @@ def _bundle_rows(light_ids: bool, since: int | None) -> list[tuple[Any, ...]]:
         )
         sql = (
             f"SELECT l.id, {cols} FROM {bundle} b CROSS JOIN {light} l "  # noqa: S608
-            f"ON l.bundle_case_id = b.id WHERE l.active AND ({changed})"
+            f"WHERE l.bundle_case_id = b.id AND l.active AND ({changed})"
         )
         params: list[Any] = []
     else:
