@@ -298,6 +298,10 @@ def test_instant_item_decided_on_the_spot_by_the_letter_holder(
     assert timezone.localtime(case.promised_due_at).date() == date(2026, 11, 27)
     names = list(case.transitions.values_list("name", flat=True))
     assert names == ["submit", "accept", "approve", "conclude"]
+    # concluded on the spot is concluded: the layers above heard of it (its permit exists)
+    from onewindow.licences.models import Permit
+
+    assert Permit.objects.filter(case=case).count() == 1
     notice = case.notices.get()
     assert notice.kind == NoticeKind.APPROVAL
     assert "准予行政许可决定书" in text_of(notice)

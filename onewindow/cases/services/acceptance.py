@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from onewindow.audit.services import record
-from onewindow.cases import deadlines, steps
+from onewindow.cases import deadlines, signals, steps
 from onewindow.cases.models import Case, CaseMaterial, MaterialStatus, Notice, NoticeKind
 from onewindow.cases.notices import chinese_date, issue_notice, notify_applicant
 from onewindow.cases.services.delivery import prepare_delivery
@@ -499,6 +499,9 @@ def case_accept_instant(*, actor: Any, case: Case, now: datetime | None = None) 
             context={"result": version.result_name or "准予办理"},
             now=now,
         )
+        # concluded on the spot: the layers above (permits, rating invitations) hear of it
+        # as of any conclusion, in this transaction
+        signals.case_concluded.send(sender=Case, case=fresh, actor=actor, approved=True, now=now)
     _sync(case, fresh)
     return case
 
