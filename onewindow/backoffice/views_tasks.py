@@ -30,6 +30,7 @@ from onewindow.cases.services.processing import (
     task_release,
 )
 from onewindow.cases.states import CaseStatus
+from onewindow.cases.steps import is_decision_task
 from onewindow.catalog.models import StepKind
 from onewindow.common import clock
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
@@ -128,9 +129,8 @@ def _context(request: HttpRequest, task: Task) -> dict[str, Any]:
             and task.step.kind == StepKind.REVIEW
             and case.status == CaseStatus.IN_REVIEW
             and (mine or (task.status == TaskStatus.OPEN and may_work(user, task))),
-            "may_decide": current
-            and task.step.kind == StepKind.DECIDE
-            and case.status == CaseStatus.IN_DECISION
+            "may_decide": unfinished
+            and is_decision_task(task, case)
             and may_decide(user, case, at=clock.now())[0],
             "may_suspend": review and case.status in (CaseStatus.IN_REVIEW, CaseStatus.IN_DECISION),
             "may_resume": review and case.status == CaseStatus.SUSPENDED,

@@ -57,14 +57,36 @@ def next_step(case: Case) -> ItemStep | None:
     return steps[pos + 1] if pos + 1 < len(steps) else None
 
 
-def open_task(case: Case, step: ItemStep, *, now: datetime) -> Task:
-    """Open the task of ``step`` in the department's inbox (closing any other open task)."""
+def open_task(case: Case, step: ItemStep, *, now: datetime, role: str | None = None) -> Task:
+    """Open the task of ``step`` in the department's inbox (closing any other open task);
+    ``role``: another inbox than the step's own (a decision task on the accept step)."""
     case.tasks.filter(status__in=[TaskStatus.OPEN, TaskStatus.CLAIMED]).exclude(step=step).update(
         status=TaskStatus.CANCELLED, completed_at=now
     )
     return Task.objects.create(
-        case=case, step=step, department=case.department, role=role_for(step), created_at=now
+        case=case,
+        step=step,
+        department=case.department,
+        role=role or role_for(step),
+        created_at=now,
     )
+
+
+def decision_anchor(case: Case) -> ItemStep | None:
+    """For a version without review or decide steps (an instant item, decided at
+    acceptance): its accept step, on which a decision task is opened when whoever accepted
+    could not decide on the spot (``is_decision_task``). None if it has no accept step."""
+    return case.item_version.steps.filter(kind=StepKind.ACCEPT).order_by("order").first()
+
+
+def is_decision_task(task: Task, case: Case) -> bool:
+    """True if ``task`` is where ``case``'s decision is taken now: the task of its current
+    decide step, or the decision task of a version without one (``decision_anchor``)."""
+    if case.status != CaseStatus.IN_DECISION:
+        return False
+    if case.current_step_id is not None:
+        return task.step_id == case.current_step_id and task.step.kind == StepKind.DECIDE
+    return task.step.kind == StepKind.ACCEPT and task.role == DEFAULT_ROLE[StepKind.DECIDE]
 
 
 def role_for(step: ItemStep) -> str:

@@ -158,6 +158,12 @@ def _enter_first_step(
     )
     if step is not None:
         steps.open_task(case, step, now=now)
+        return
+    # No review or decide step (an instant item accepted by someone who could not decide on
+    # the spot): the decision waits in the section chiefs' inbox, on the accept step.
+    anchor = steps.decision_anchor(case)
+    if anchor is not None:
+        steps.open_task(case, anchor, now=now, role=steps.DEFAULT_ROLE[StepKind.DECIDE])
 
 
 def _start(case: Case, *, actor: Any, accepted_at: datetime) -> None:
