@@ -90,18 +90,18 @@ def _register() -> None:
     from onewindow.bundles.api import router as bundles_router
     from onewindow.cases.api import router as cases_router
     from onewindow.catalog.api import router as catalog_router
-    from onewindow.ratings.api import router as ratings_router
-    from onewindow.supervision.api import router as supervision_router
     from onewindow.licences.api import router as licences_router
     from onewindow.ranking.api import router as ranking_router
+    from onewindow.ratings.api import router as ratings_router
+    from onewindow.supervision.api import router as supervision_router
     from onewindow.workdays.api import router as workdays_router
 
     api.add_router("/workdays", workdays_router)
     api.add_router("/bundles", bundles_router)
-    api.add_router("/ratings", ratings_router)
-    api.add_router("/supervision", supervision_router)
     api.add_router("/licences", licences_router)
     api.add_router("/ranking", ranking_router)
+    api.add_router("/ratings", ratings_router)
+    api.add_router("/supervision", supervision_router)
     api.add_router("/", catalog_router)
     api.add_router("/", cases_router)
 

@@ -18,10 +18,10 @@ urlpatterns = [
     path("accounts/", include("onewindow.org.urls")),
     path("backoffice/supervision/", include("onewindow.supervision.urls")),
     path("backoffice/", include("onewindow.backoffice.urls")),
-    path("", include("onewindow.ratings.urls")),
     path("ranking/", include("onewindow.ranking.urls")),
     path("supervision/reports/", include("onewindow.supervision.reports.urls")),
     path("", include("onewindow.licences.urls")),
+    path("", include("onewindow.ratings.urls")),
     path("", include("onewindow.portal.urls")),
 ]
 if settings.DEBUG:

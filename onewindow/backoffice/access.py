@@ -60,22 +60,24 @@ MENU = [
         gettext_lazy("本部门红黄绿"),
         frozenset({"supervision.view_department"}),
     ),
+    MenuEntry("backoffice:bundle_file_start", gettext_lazy("一件事窗口申请"), WINDOW),
+    MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
+    MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry(
         "ratings:rectifications",
         gettext_lazy("差评整改"),
         frozenset({"ratings.handle", "ratings.close"}),
     ),
     MenuEntry(
-        "ratings:complaints", gettext_lazy("投诉处理"), frozenset({"ratings.handle", "ratings.close"})
+        "ratings:complaints",
+        gettext_lazy("投诉处理"),
+        frozenset({"ratings.handle", "ratings.close"}),
     ),
     MenuEntry(
         "ratings:board",
         gettext_lazy("好差评看板"),
         frozenset({"supervision.view", "supervision.view_department"}),
     ),
-    MenuEntry("backoffice:bundle_file_start", gettext_lazy("一件事窗口申请"), WINDOW),
-    MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
-    MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry(
         "reports:index",
         gettext_lazy("督查报告"),

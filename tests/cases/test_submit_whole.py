@@ -82,7 +82,8 @@ def test_zhangsan_submits_a_whole_application_in_one_request(people, hygiene_lic
         assert by_name[name]["content_type"] == "application/pdf"
     assert by_name["营业执照"]["status"] == "obtained"  # 数据跑腿, as in the step path
     row = Case.objects.get(number=case["number"])
-    assert row.submitted_at is not None and row.received_at == row.submitted_at
+    assert row.submitted_at is not None
+    assert row.received_at == row.submitted_at
     assert row.form_data["employees_count"] == BARBER_FORM["employees_count"]
     # the same rows and events as create + uploads + submit
     assert row.materials.count() == len(version_spec(hygiene_licence).materials)
