@@ -243,6 +243,36 @@ def drive(
     return tally, time.perf_counter() - began
 
 
+def floor_rps(port: int, clients: int, seconds: float) -> float:
+    """Requests per second of ``GET /healthz`` (Django's whole middleware stack and one
+    ``SELECT 1``, no session) by ``clients`` keep-alive clients: the ceiling of any
+    endpoint of this stack on this server and machine, for reading the results."""
+    counts = [0] * clients
+    stop = [0.0]
+    start = threading.Barrier(clients + 1)
+
+    def hit(i: int) -> None:
+        s = Session(port)
+        start.wait()
+        try:
+            while time.perf_counter() < stop[0]:
+                if s.request("GET", "/healthz").status == 200:
+                    counts[i] += 1
+        finally:
+            s.close()
+
+    threads = [threading.Thread(target=hit, args=(i,), daemon=True) for i in range(clients)]
+    for t in threads:
+        t.start()
+    stop[0] = time.perf_counter() + 3600
+    start.wait()
+    began = time.perf_counter()
+    stop[0] = began + seconds
+    for t in threads:
+        t.join(timeout=seconds + 60)
+    return sum(counts) / (time.perf_counter() - began)
+
+
 def ms(x: float) -> float:
     return round(x * 1000, 1)
 
@@ -261,6 +291,7 @@ def measure(
     setup_s = time.perf_counter() - began
     with _server.gunicorn(env, workers=WORKERS, log_dir=work) as server:
         tally, elapsed = drive(server.port, fixture, clients, duration, whole)
+        floor = floor_rps(server.port, clients, 5.0) if whole and clients >= 16 else None
     log_tail = server.log.read_text(errors="replace")[-3000:] if tally.server_errors else ""
     check = json.loads(_server.python(env, "bench._fixture", "verify"))
     n = len(tally.submitted)
@@ -299,6 +330,7 @@ def measure(
         "db_audit_events": check["audit_events"],
         "db_whole": whole,
         "setup_s": round(setup_s, 1),
+        **({"healthz_rps": round(floor, 1)} if floor is not None else {}),
         "_failed": failed,
         "_p95_s": percentile(tally.request_seconds, 95),
     }
