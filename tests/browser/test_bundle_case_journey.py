@@ -7,12 +7,11 @@ the lead) schedules the joint site inspection (区市场监管局's 王五 recor
 chases 区税务局, and approves the hygiene licence and the health certificate through its
 task screens; 区市场监管局 (孙丽) approves the individual business registration, 区城市管理局
 (刘洋) refuses the optional shop sign, 区税务局 (陈静) confirms the tax information; 张三
-drops the sign ("放弃该事项，其余继续"). The three on-the-spot items are decided through
-``case_decide`` by those officers (no inbox lists an instant sub-case the window could not
-decide: a gap of the cases layer), and the window concludes the decided sub-cases through
-``case_conclude`` (its 办结 screen is journey 1 of test_case_journeys.py). 韩梅 issues the
-one outcome; 张三 downloads the results and confirms the one delivery; the guide shows the
-reduction figures.
+drops the sign ("放弃该事项，其余继续"). The three on-the-spot items the window could not
+decide are decided by those officers from their task inboxes, and the window concludes the
+decided sub-cases through ``case_conclude`` (its 办结 screen is journey 1 of
+test_case_journeys.py). 韩梅 issues the one outcome; 张三 downloads the results and confirms
+the one delivery; the guide shows the reduction figures.
 """
 
 from __future__ import annotations
@@ -32,7 +31,6 @@ from onewindow.cases.models import (
     Case,
 )
 from onewindow.cases.services.delivery import case_conclude
-from onewindow.cases.services.processing import case_decide
 from onewindow.cases.states import CaseStatus
 from onewindow.demo.data.org import DEMO_PASSWORD
 from onewindow.demo.loader import load_demo
@@ -102,9 +100,10 @@ def decide_through_task_screen(
     page.get_by_role("link", name=case.number).click()
     page.get_by_role("button", name="认领").click()
     expect(page.locator(".messages")).to_contain_text("已认领该任务")
-    page.get_by_label("不予许可" if outcome == "refuse" else "准予许可").check()
+    label = "不予许可" if outcome == "refuse" else "准予许可"
+    page.get_by_role("radio", name=label, exact=True).check()
     if reason:
-        page.locator("textarea[name=reason]").fill(reason)
+        page.get_by_role("textbox", name="决定理由（不予许可时必填）").fill(reason)
     page.get_by_role("button", name="作出决定").click()
     expect(page.locator(".messages")).to_contain_text("决定书")
 
@@ -215,21 +214,14 @@ def test_barber_shop_one_thing_done_once(
     decide_through_task_screen(hanmei, base, sub(bc, HYGIENE), "approve")
     decide_through_task_screen(hanmei, base, sub(bc, HEALTH), "approve")
     screenshot(hanmei, "bundle-journey-06-decided")
-    # The on-the-spot items (即办件) the window could not decide wait in decision for their
-    # departments without a task (no inbox lists them: reported to the cases owner), so
-    # their officers decide through the service: 区市场监管局 approves the registration,
-    # 区城市管理局 refuses the optional shop sign, 区税务局 confirms the tax information.
-    officer = {
-        u.username: u for u in User.objects.filter(username__in=["sunli", "liuyang", "chenjing"])
-    }
-    case_decide(actor=officer["sunli"], case=sub(bc, INDIVIDUAL), outcome="approve")
-    case_decide(
-        actor=officer["liuyang"],
-        case=sub(bc, SIGN),
-        outcome="refuse",
-        reason="招牌位置占用消防通道",
-    )
-    case_decide(actor=officer["chenjing"], case=sub(bc, TAX), outcome="approve")
+    # The on-the-spot items (即办件) the window could not decide wait in their departments'
+    # section chiefs' inboxes: 区市场监管局 (孙丽) approves the registration, 区城市管理局
+    # (刘洋) refuses the optional shop sign, 区税务局 (陈静) confirms the tax information.
+    decide_through_task_screen(person(browser, base, "sunli"), base, sub(bc, INDIVIDUAL), "approve")
+    liuyang = person(browser, base, "liuyang")
+    decide_through_task_screen(liuyang, base, sub(bc, SIGN), "refuse", "招牌位置占用消防通道")
+    screenshot(liuyang, "bundle-journey-06a-refused-at-task")
+    decide_through_task_screen(person(browser, base, "chenjing"), base, sub(bc, TAX), "approve")
 
     # ------------------------------------------------ 张三 drops the refused optional item
     zhangsan.get_by_role("navigation", name="主导航").get_by_role("link", name="我的一件事").click()
