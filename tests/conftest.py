@@ -64,9 +64,12 @@ def reseed_calendar() -> None:
 @pytest.fixture(autouse=True)
 def _calendar_survives_flush(request: pytest.FixtureRequest) -> Iterator[None]:
     """After a transactional test's flush, seed the calendar again for the tests that follow
-    (autouse fixtures are torn down after ``transactional_db``)."""
+    (autouse fixtures are torn down after ``transactional_db``). Transactional by the
+    ``transactional_db``/``live_server`` fixtures or by ``django_db(transaction=True)``."""
     yield
-    if "transactional_db" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    by_marker = marker is not None and bool(marker.kwargs.get("transaction"))
+    if by_marker or "transactional_db" in request.fixturenames:
         blocker: Any = request.getfixturevalue("django_db_blocker")
         with blocker.unblock():
             reseed_calendar()
