@@ -290,9 +290,10 @@ def _published(code: str) -> ItemVersion:
     return version
 
 
-def _applicant(request: HttpRequest, payload: CaseCreateIn) -> Applicant:
-    if payload.applicant is not None:
-        return selectors.applicant_by_pk(payload.applicant)
+def applicant_for(request: HttpRequest, pk: int | None) -> Applicant:
+    """The applicant named in a request (``pk``), or else the account's only applicant."""
+    if pk is not None:
+        return selectors.applicant_by_pk(pk)
     own = selectors.own_applicants(request.user)
     if len(own) != 1:
         raise ValidationFailed(
@@ -338,7 +339,7 @@ def create_case(
     case = services.case_create_draft(
         actor=request.user,
         version=version,
-        applicant=_applicant(request, payload),
+        applicant=applicant_for(request, payload.applicant),
         channel=payload.channel,
         service_point=point,
         consent_note=payload.consent_note,

@@ -11,17 +11,17 @@ from django.http import HttpRequest
 from ninja import Field, Form, Header, Router, Schema, Status
 from ninja.security import django_auth
 
-from onewindow.cases import selectors
 from onewindow.cases.api.submission import (
     ERRORS,
     CaseDetail,
     _detail,
     _published,
+    applicant_for,
 )
 from onewindow.cases.models import Channel
 from onewindow.cases.services.whole import case_submit_whole
 from onewindow.common.errors import NotFound, ValidationFailed
-from onewindow.org.models import Applicant, ServicePoint
+from onewindow.org.models import ServicePoint
 
 router = Router(tags=["办件"])
 
@@ -56,19 +56,6 @@ def _form(raw: str) -> dict[str, Any]:
             fields={"form_data": "应为 JSON 对象"},
         )
     return data
-
-
-def _applicant(request: HttpRequest, pk: int | None) -> Applicant:
-    if pk is not None:
-        return selectors.applicant_by_pk(pk)
-    own = selectors.own_applicants(request.user)
-    if len(own) != 1:
-        raise ValidationFailed(
-            "请选择申请人" if own else "您的账号尚未关联申请人，请先完成实名登记",
-            code="applicant_required",
-            fields={"applicant": "请选择申请人"},
-        )
-    return own[0]
 
 
 @router.post(
@@ -111,7 +98,7 @@ def submit_whole(
     case = case_submit_whole(
         actor=request.user,
         version=version,
-        applicant=_applicant(request, payload.applicant),
+        applicant=applicant_for(request, payload.applicant),
         form_data=_form(payload.form_data),
         files=files,
         channel=payload.channel,

@@ -276,9 +276,21 @@ def check_channel(
     on_behalf: bool,
     consent_note: str,
 ) -> tuple[ServicePoint | None, bool, str]:
-    """Who may file ``version`` for ``applicant`` through ``channel`` (see
-    ``case_create_draft``); returns the service point, whether it is filed on behalf and the
-    cleaned consent note, or raises."""
+    """Whether ``version`` may be filed for ``applicant`` through ``channel`` and by whom
+    (see ``case_create_draft``): a known channel, a published version, the actor's right to
+    the channel, the applicant's type; returns the service point, whether it is filed on
+    behalf and the cleaned consent note, or raises."""
+    if channel not in Channel.values:
+        raise ValidationFailed(
+            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
+            code="invalid_channel",
+            fields={"channel": _("取值不在允许范围内")},
+        )
+    if version.status != VersionStatus.PUBLISHED:
+        raise ValidationFailed(
+            _("“%(item)s”的该版本办事指南未发布，不能申请") % {"item": version.name},
+            code="item_not_published",
+        )
     department = version.item.department
     on_behalf = bool(on_behalf) or channel in ON_BEHALF_CHANNELS
     consent_note = (consent_note or "").strip()
@@ -321,6 +333,7 @@ def check_channel(
             code="validation_failed",
             fields={"consent_note": _("不能超过255个字符")},
         )
+    check_subject(version, applicant)
     return service_point, on_behalf, consent_note
 
 
@@ -354,17 +367,6 @@ def case_create_draft(
         existing = Case.objects.filter(created_by=actor, idempotency_key=key).first()
         if existing is not None:
             return same_request(existing, version, applicant)
-    if channel not in Channel.values:
-        raise ValidationFailed(
-            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
-            code="invalid_channel",
-            fields={"channel": _("取值不在允许范围内")},
-        )
-    if version.status != VersionStatus.PUBLISHED:
-        raise ValidationFailed(
-            _("“%(item)s”的该版本办事指南未发布，不能申请") % {"item": version.name},
-            code="item_not_published",
-        )
     service_point, on_behalf, consent_note = check_channel(
         actor=actor,
         version=version,
@@ -374,7 +376,6 @@ def case_create_draft(
         on_behalf=on_behalf,
         consent_note=consent_note,
     )
-    check_subject(version, applicant)
     cleaned = validate_form(version, form_data or {}, partial=True)
     try:
         with transaction.atomic():
@@ -402,6 +403,40 @@ def case_create_draft(
     return case
 
 
+def new_case_row(
+    *,
+    actor: Any,
+    version: ItemVersion,
+    applicant: Applicant,
+    channel: str,
+    service_point: ServicePoint | None,
+    on_behalf: bool,
+    consent_note: str,
+    form_data: dict[str, Any],
+    key: str,
+    now: datetime,
+) -> Case:
+    """The case row of a new draft with its number (area, day, the day's sequence); inside
+    the caller's transaction. A replayed ``key`` fails here on the unique (account, key)."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    seq = next_number(f"case:{day}")
+    return Case.objects.create(
+        number=f"{area6()}{day}{seq:06d}",
+        item=version.item,
+        item_version=version,
+        department=version.item.department,
+        applicant=applicant,
+        channel=channel,
+        created_by=actor,
+        on_behalf=on_behalf,
+        consent_note=consent_note,
+        service_point=service_point,
+        form_data=form_data,
+        idempotency_key=key,
+        created_at=now,
+    )
+
+
 def _create(
     *,
     actor: Any,
@@ -416,22 +451,17 @@ def _create(
     own_visit: bool,
     now: datetime,
 ) -> Case:
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    seq = next_number(f"case:{day}")
-    case = Case.objects.create(
-        number=f"{area6()}{day}{seq:06d}",
-        item=version.item,
-        item_version=version,
-        department=version.item.department,
+    case = new_case_row(
+        actor=actor,
+        version=version,
         applicant=applicant,
         channel=channel,
-        created_by=actor,
+        service_point=service_point,
         on_behalf=on_behalf,
         consent_note=consent_note,
-        service_point=service_point,
         form_data=form_data,
-        idempotency_key=key,
-        created_at=now,
+        key=key,
+        now=now,
     )
     rows: list[CaseMaterial] = []
     obtained: list[str] = []

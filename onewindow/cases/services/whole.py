@@ -24,7 +24,6 @@ from threading import Lock
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onewindow.audit.services import Event, record_many
@@ -34,19 +33,18 @@ from onewindow.cases.models import Case, CaseMaterial, Channel, MaterialStatus
 from onewindow.cases.services.submission import (
     IN_PERSON_CHANNELS,
     add_visit,
-    area6,
     check_channel,
     check_key,
-    check_subject,
     fault_pause,
     hand_over,
+    new_case_row,
     notify_applicant,
     require_login,
     same_request,
 )
 from onewindow.cases.states import CaseStatus
 from onewindow.cases.uploads import Inspected, inspect_upload
-from onewindow.cases.workflow import apply_transition, next_number
+from onewindow.cases.workflow import apply_transition
 from onewindow.catalog.models import ItemMaterial, ItemVersion, MaterialSource, VersionStatus
 from onewindow.common import clock
 from onewindow.common.errors import ValidationFailed
@@ -199,17 +197,6 @@ def case_submit_whole(
     require_login(actor)
     now = now or clock.now()
     key = check_key(idempotency_key)
-    if channel not in Channel.values:
-        raise ValidationFailed(
-            _("申请渠道无效：%(channel)s") % {"channel": channel or "—"},
-            code="invalid_channel",
-            fields={"channel": _("取值不在允许范围内")},
-        )
-    if version.status != VersionStatus.PUBLISHED:
-        raise ValidationFailed(
-            _("“%(item)s”的该版本办事指南未发布，不能申请") % {"item": version.name},
-            code="item_not_published",
-        )
     service_point, on_behalf, consent_note = check_channel(
         actor=actor,
         version=version,
@@ -219,7 +206,6 @@ def case_submit_whole(
         on_behalf=on_behalf,
         consent_note=consent_note,
     )
-    check_subject(version, applicant)
     spec = version_spec(version)
     errors: dict[str, Any] = {}
     cleaned: dict[str, Any] = {}
@@ -286,22 +272,17 @@ def _write(
 ) -> Case:
     # A replayed key fails on the unique (created_by, idempotency_key) constraint at the
     # INSERT below, before any file is written; the caller then returns the first case.
-    day = timezone.localtime(now).strftime("%Y%m%d")
-    seq = next_number(f"case:{day}")
-    case = Case.objects.create(
-        number=f"{area6()}{day}{seq:06d}",
-        item=version.item,
-        item_version=version,
-        department=version.item.department,
+    case = new_case_row(
+        actor=actor,
+        version=version,
         applicant=applicant,
         channel=channel,
-        created_by=actor,
+        service_point=service_point,
         on_behalf=on_behalf,
         consent_note=consent_note,
-        service_point=service_point,
         form_data=form_data,
-        idempotency_key=key,
-        created_at=now,
+        key=key,
+        now=now,
     )
     actor_id = actor.pk if getattr(actor, "pk", None) else None
     label = case._meta.label_lower
