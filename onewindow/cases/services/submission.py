@@ -89,6 +89,15 @@ def check_key(key: str) -> str:
     return key
 
 
+def key_winner(actor: Any, key: str, version: ItemVersion, applicant: Applicant) -> Case | None:
+    """After a unique-key violation: the case a concurrent request with the same
+    ``key`` made (checked to be the same application), or None (then re-raise)."""
+    if not key:
+        return None
+    winner = Case.objects.filter(created_by=actor, idempotency_key=key).first()
+    return None if winner is None else same_request(winner, version, applicant)
+
+
 def same_request(case: Case, version: ItemVersion, applicant: Applicant) -> Case:
     if case.item_id != version.item_id or case.applicant_id != applicant.pk:
         raise Conflict(
@@ -393,13 +402,10 @@ def case_create_draft(
                 now=now,
             )
     except IntegrityError:
-        # A concurrent request with the same key won the race: return its case.
-        if not key:
-            raise
-        winner = Case.objects.filter(created_by=actor, idempotency_key=key).first()
+        winner = key_winner(actor, key, version, applicant)
         if winner is None:
             raise
-        return same_request(winner, version, applicant)
+        return winner
     return case
 
 

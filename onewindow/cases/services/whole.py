@@ -37,10 +37,10 @@ from onewindow.cases.services.submission import (
     check_key,
     fault_pause,
     hand_over,
+    key_winner,
     new_case_row,
     notify_applicant,
     require_login,
-    same_request,
 )
 from onewindow.cases.states import CaseStatus
 from onewindow.cases.uploads import Inspected, inspect_upload
@@ -244,13 +244,10 @@ def case_submit_whole(
                 now=now,
             )
     except IntegrityError:
-        # A concurrent request with the same key won the race: return its case.
-        if not key:
-            raise
-        winner = Case.objects.filter(created_by=actor, idempotency_key=key).first()
+        winner = key_winner(actor, key, version, applicant)
         if winner is None:
             raise
-        return same_request(winner, version, applicant)
+        return winner
 
 
 def _write(
