@@ -93,6 +93,7 @@ def _register() -> None:
     from onewindow.licences.api import router as licences_router
     from onewindow.ranking.api import router as ranking_router
     from onewindow.ratings.api import router as ratings_router
+    from onewindow.ratings.api_visits import router as visits_router
     from onewindow.supervision.api import router as supervision_router
     from onewindow.workdays.api import router as workdays_router
 
@@ -101,6 +102,7 @@ def _register() -> None:
     api.add_router("/licences", licences_router)
     api.add_router("/ranking", ranking_router)
     api.add_router("/ratings", ratings_router)
+    api.add_router("/visits", visits_router)
     api.add_router("/supervision", supervision_router)
     api.add_router("/", catalog_router)
     api.add_router("/", cases_router)

@@ -1,5 +1,6 @@
 """The ratings API under /api/v1/ratings: rate (logged in, by SMS link, at a kiosk), my
-ratings, rectification steps, complaints and their steps, and the rates.
+ratings, rectification steps, complaints and their steps, and the rates. Window services
+(visits) and their ratings are under /api/v1/visits (``api_visits``).
 
 A case, rectification or complaint the caller may not see answers 404; a visible one the
 caller may not act on 403; a step the state does not allow 409 ``illegal_transition``; a
@@ -9,6 +10,7 @@ input 422 with ``fields``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -24,6 +26,7 @@ from onewindow.org.permissions import departments_for, is_centre_wide
 from onewindow.ratings import rates, selectors
 from onewindow.ratings import services as svc
 from onewindow.ratings.models import Complaint, Rating, Rectification
+from onewindow.ratings.services.common import Tracked
 from onewindow.ratings.states import RECTIFICATION_UNFINISHED
 
 router = Router(tags=["好差评与投诉"])
@@ -67,6 +70,7 @@ class RatingOut(Schema):
     id: int
     subject: str = Field(..., description="case 办件 / visit 窗口服务")
     case: str | None = Field(None, description="办件编号")
+    visit: int | None = Field(None, description="窗口服务（到现场记录）编号")
     level: int
     level_label: str
     mode: str = Field(..., description="online 网办维度 / offline 现场维度")
@@ -204,6 +208,7 @@ def rating_out(r: Rating) -> dict[str, Any]:
         "id": r.pk,
         "subject": r.subject,
         "case": r.case.number if r.case_id and r.case else None,
+        "visit": r.visit_id,
         "level": r.level,
         "level_label": str(r.get_level_display()),
         "mode": r.mode,
@@ -262,6 +267,15 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
 # ------------------------------------------------------------------------------ rating
 
 
+def rated(service: Callable[..., Rating], payload: RateIn, **kwargs: Any) -> Status[dict[str, Any]]:
+    """Give one rating through ``service`` with the payload's level, dimensions and comment
+    (201 and the rating; the service's errors as they are)."""
+    rating = service(
+        level=payload.level, dimensions=payload.dimensions, comment=payload.comment, **kwargs
+    )
+    return Status(201, rating_out(rating))
+
+
 @router.post(
     "/cases/{number}",
     auth=django_auth,
@@ -270,36 +284,21 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
 )
 def rate_case(request: HttpRequest, number: str, payload: RateIn) -> Status[dict[str, Any]]:
     case = case_for(request.user, number)
-    rating = svc.rate_case(
-        actor=request.user,
-        case=case,
-        level=payload.level,
-        dimensions=payload.dimensions,
-        comment=payload.comment,
-    )
-    return Status(201, rating_out(rating))
+    return rated(svc.rate_case, payload, actor=request.user, case=case)
 
 
 @router.post("/link/{token}", response={201: RatingOut, **ERRORS}, summary="短信链接评价（免登录）")
 def rate_by_link(request: HttpRequest, token: str, payload: RateIn) -> Status[dict[str, Any]]:
-    rating = svc.rate_case_by_link(
-        token=token, level=payload.level, dimensions=payload.dimensions, comment=payload.comment
-    )
-    return Status(201, rating_out(rating))
+    return rated(svc.rate_case_by_link, payload, token=token)
 
 
 @router.post(
     "/kiosk", response={201: RatingOut, **ERRORS}, summary="自助终端评价（办件编号＋证件号码）"
 )
 def rate_at_kiosk(request: HttpRequest, payload: KioskRateIn) -> Status[dict[str, Any]]:
-    rating = svc.rate_case_at_kiosk(
-        number=payload.number,
-        id_number=payload.id_number,
-        level=payload.level,
-        dimensions=payload.dimensions,
-        comment=payload.comment,
+    return rated(
+        svc.rate_case_at_kiosk, payload, number=payload.number, id_number=payload.id_number
     )
-    return Status(201, rating_out(rating))
 
 
 @router.get("/mine", auth=django_auth, response={200: list[RatingOut]}, summary="我的评价")
@@ -325,6 +324,16 @@ def _rect(request: HttpRequest, pk: int) -> Rectification:
     return selectors.rectification_for(request.user, pk)
 
 
+def _stepped(request: HttpRequest, obj: Tracked, service: Callable[..., Any], **kwargs: Any) -> Any:
+    """One step of a rectification or a complaint by the caller: the service updates ``obj``
+    in place (whatever it returns); the answer is the object after the step."""
+    if isinstance(obj, Rectification):
+        service(actor=request.user, rectification=obj, **kwargs)
+        return rectification_out(obj)
+    service(actor=request.user, complaint=obj, **kwargs)
+    return complaint_out(obj)
+
+
 @router.get(
     "/rectifications/{pk}",
     auth=django_auth,
@@ -342,14 +351,14 @@ def rectification_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
     summary="核实并整改（责任部门）",
 )
 def rectify(request: HttpRequest, pk: int, payload: RectifyIn) -> dict[str, Any]:
-    r = svc.rectification_rectify(
-        actor=request.user,
-        rectification=_rect(request, pk),
+    return _stepped(
+        request,
+        _rect(request, pk),
+        svc.rectification_rectify,
         finding=payload.finding,
         finding_reason=payload.finding_reason,
         action=payload.action,
     )
-    return rectification_out(r)
 
 
 @router.post(
@@ -360,10 +369,9 @@ def rectify(request: HttpRequest, pk: int, payload: RectifyIn) -> dict[str, Any]
 )
 def rectification_call_back(request: HttpRequest, pk: int, payload: CallBackIn) -> dict[str, Any]:
     r = _rect(request, pk)
-    svc.rectification_call_back(
-        actor=request.user, rectification=r, result=payload.result, note=payload.note
+    return _stepped(
+        request, r, svc.rectification_call_back, result=payload.result, note=payload.note
     )
-    return rectification_out(r)
 
 
 @router.post(
@@ -373,10 +381,7 @@ def rectification_call_back(request: HttpRequest, pk: int, payload: CallBackIn) 
     summary="审核通过，办结（督查）",
 )
 def rectification_close(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
-    r = svc.rectification_close(
-        actor=request.user, rectification=_rect(request, pk), note=payload.note
-    )
-    return rectification_out(r)
+    return _stepped(request, _rect(request, pk), svc.rectification_close, note=payload.note)
 
 
 @router.post(
@@ -386,10 +391,7 @@ def rectification_close(request: HttpRequest, pk: int, payload: NoteIn) -> dict[
     summary="审核不通过，退回重办（督查）",
 )
 def rectification_reject(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
-    r = svc.rectification_reject(
-        actor=request.user, rectification=_rect(request, pk), note=payload.note
-    )
-    return rectification_out(r)
+    return _stepped(request, _rect(request, pk), svc.rectification_reject, note=payload.note)
 
 
 @router.post(
@@ -399,10 +401,7 @@ def rectification_reject(request: HttpRequest, pk: int, payload: NoteIn) -> dict
     summary="申诉误评、恶意差评（责任部门）",
 )
 def rectification_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> dict[str, Any]:
-    r = svc.rectification_appeal(
-        actor=request.user, rectification=_rect(request, pk), reason=payload.reason
-    )
-    return rectification_out(r)
+    return _stepped(request, _rect(request, pk), svc.rectification_appeal, reason=payload.reason)
 
 
 @router.post(
@@ -414,13 +413,10 @@ def rectification_appeal(request: HttpRequest, pk: int, payload: AppealIn) -> di
 def rectification_appeal_decision(
     request: HttpRequest, pk: int, payload: AppealDecisionIn
 ) -> dict[str, Any]:
-    r = svc.rectification_decide_appeal(
-        actor=request.user,
-        rectification=_rect(request, pk),
-        uphold=payload.uphold,
-        note=payload.note,
+    r = _rect(request, pk)
+    return _stepped(
+        request, r, svc.rectification_decide_appeal, uphold=payload.uphold, note=payload.note
     )
-    return rectification_out(r)
 
 
 # ------------------------------------------------------------------------------ complaints
@@ -480,10 +476,8 @@ def _complaint(request: HttpRequest, pk: int) -> Complaint:
     summary="答复投诉（责任部门）",
 )
 def complaint_respond(request: HttpRequest, pk: int, payload: RespondIn) -> dict[str, Any]:
-    c = svc.complaint_respond(
-        actor=request.user, complaint=_complaint(request, pk), response=payload.response
-    )
-    return complaint_out(c)
+    c = _complaint(request, pk)
+    return _stepped(request, c, svc.complaint_respond, response=payload.response)
 
 
 @router.post(
@@ -494,10 +488,7 @@ def complaint_respond(request: HttpRequest, pk: int, payload: RespondIn) -> dict
 )
 def complaint_call_back(request: HttpRequest, pk: int, payload: CallBackIn) -> dict[str, Any]:
     c = _complaint(request, pk)
-    svc.complaint_call_back(
-        actor=request.user, complaint=c, result=payload.result, note=payload.note
-    )
-    return complaint_out(c)
+    return _stepped(request, c, svc.complaint_call_back, result=payload.result, note=payload.note)
 
 
 @router.post(
@@ -507,10 +498,7 @@ def complaint_call_back(request: HttpRequest, pk: int, payload: CallBackIn) -> d
     summary="审核通过，办结（督查）",
 )
 def complaint_close(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
-    c = svc.complaint_close(
-        actor=request.user, complaint=_complaint(request, pk), note=payload.note
-    )
-    return complaint_out(c)
+    return _stepped(request, _complaint(request, pk), svc.complaint_close, note=payload.note)
 
 
 @router.post(
@@ -520,10 +508,7 @@ def complaint_close(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str,
     summary="审核不通过，退回重办（督查）",
 )
 def complaint_reject(request: HttpRequest, pk: int, payload: NoteIn) -> dict[str, Any]:
-    c = svc.complaint_reject(
-        actor=request.user, complaint=_complaint(request, pk), note=payload.note
-    )
-    return complaint_out(c)
+    return _stepped(request, _complaint(request, pk), svc.complaint_reject, note=payload.note)
 
 
 # ------------------------------------------------------------------------------ rates

@@ -1,6 +1,8 @@
 """Reads of ratings, rectifications and complaints, scoped to what the actor may see.
 
-* An applicant sees the ratings and complaints of the applicants their account is linked to.
+* An applicant sees the ratings and complaints of the applicants their account is linked to,
+  and their window services (visits) of the rating period.
+* A window clerk's rating device (窗口评价器) lists the visits that clerk served today.
 * Staff see the rectifications and complaints of the departments where they hold
   ``ratings.handle``, ``ratings.close``, ``supervision.view`` or
   ``supervision.view_department``; one without a department (a window serving several
@@ -10,20 +12,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Case as When_
-from django.db.models import IntegerField, Q, QuerySet, Value, When
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 
-from onewindow.cases.models import Case
+from onewindow.cases.models import Case, Visit
 from onewindow.common import clock
 from onewindow.common.errors import NotFound
 from onewindow.org.permissions import departments_for, is_centre_wide
 from onewindow.ratings.models import Complaint, Rating, Rectification
-from onewindow.ratings.rules import rating_window_ends
+from onewindow.ratings.rules import default_cutoff, rating_window_ends
 from onewindow.ratings.services.rating import RATABLE
 from onewindow.ratings.states import COMPLAINT_UNFINISHED, RECTIFICATION_UNFINISHED
+from onewindow.workdays.calendar import SHANGHAI, local_date
 
 STAFF_CAPABILITIES = (
     "ratings.handle",
@@ -110,7 +114,7 @@ def my_ratings(actor: Any) -> QuerySet[Rating]:
     return (
         Rating.objects.filter(_own(actor))
         .distinct()
-        .select_related("case", "case__item_version", "department", "rectification")
+        .select_related("case", "case__item_version", "department", "rectification", "visit")
         .order_by("-rated_at", "-id")
     )
 
@@ -143,3 +147,87 @@ def may_rate_now(case: Case, now: datetime | None = None) -> bool:
     if (now or clock.now()) > rating_window_ends(case.concluded_at):
         return False
     return rating_of(case) is None
+
+
+# ----------------------------------------------------------------------------- window services
+
+
+@dataclass
+class VisitRow:
+    """One window service (a Visit) as the rating screens and the API show it."""
+
+    visit: Visit
+    rating: Rating | None
+    rating_ends_at: datetime
+    may_rate: bool
+    cases: list[tuple[str, str]]  # (number, item name): the visit's case, its bundle cases
+
+
+def _visits() -> QuerySet[Visit]:
+    return Visit.objects.select_related(
+        "applicant", "service_point", "window", "recorded_by", "case", "case__item_version"
+    ).prefetch_related(
+        Prefetch("ratings", queryset=Rating.objects.select_related("rectification")),
+        "bundle_cases__bundle_version",
+    )
+
+
+def visit_row(visit: Visit, now: datetime | None = None) -> VisitRow:
+    now = now or clock.now()
+    rating = next((r for r in visit.ratings.all() if r.applicant_id == visit.applicant_id), None)
+    ends = rating_window_ends(visit.at)
+    cases: list[tuple[str, str]] = []
+    if visit.case_id and visit.case:
+        cases.append((visit.case.number, visit.case.item_version.name))
+    for bc in visit.bundle_cases.all():
+        cases.append((bc.number, bc.bundle_version.name))
+    return VisitRow(
+        visit=visit,
+        rating=rating,
+        rating_ends_at=ends,
+        may_rate=rating is None and visit.at <= now <= ends,
+        cases=cases,
+    )
+
+
+def my_visits(actor: Any, *, now: datetime | None = None) -> QuerySet[Visit]:
+    """The window services of the applicants the actor's account is linked to, made in the
+    rating period (since ``default_cutoff(now)``), newest first."""
+    now = now or clock.now()
+    return (
+        _visits()
+        .filter(_own(actor), at__gte=default_cutoff(now), at__lte=now)
+        .distinct()
+        .order_by("-at", "-id")
+    )
+
+
+def my_visit(actor: Any, pk: int) -> Visit:
+    """One of the actor's own visits (any date: the service says if the period is over);
+    someone else's is NotFound."""
+    found = _visits().filter(_own(actor), pk=pk).distinct().first()
+    if found is None:
+        raise NotFound("未找到该窗口服务记录", code="visit_not_found")
+    return found
+
+
+def visits_served_today(actor: Any, *, now: datetime | None = None) -> QuerySet[Visit]:
+    """What the clerk's rating device lists: the visits ``actor`` served (recorded) today,
+    newest first."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return Visit.objects.none()
+    start = datetime.combine(local_date(now or clock.now()), time(0), tzinfo=SHANGHAI)
+    return (
+        _visits()
+        .filter(recorded_by=actor, at__gte=start, at__lt=start + timedelta(days=1))
+        .order_by("-at", "-id")
+    )
+
+
+def visit_by_id(pk: int) -> Visit:
+    """A visit by id for the rating device; who may rate it is the service's to say
+    (``check_visit_ratable``)."""
+    found = _visits().filter(pk=pk).first()
+    if found is None:
+        raise NotFound("未找到该窗口服务记录", code="visit_not_found")
+    return found

@@ -15,8 +15,9 @@ from onewindow.cases.models import Case, Visit
 from onewindow.cases.selectors import case_by_number_and_id
 from onewindow.cases.states import CaseStatus
 from onewindow.common import clock
-from onewindow.common.errors import Conflict, NotFound, ValidationFailed
+from onewindow.common.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from onewindow.org.models import Applicant
+from onewindow.org.permissions import has_capability
 from onewindow.ratings.models import Rating, Rectification
 from onewindow.ratings.rules import due_after, rating_window_ends, setting
 from onewindow.ratings.services.common import invalid, tell_handlers, text
@@ -318,6 +319,42 @@ def rate_case_at_kiosk(
     )
 
 
+VISIT_CHANNELS = frozenset({Channel.ONLINE, Channel.WINDOW_DEVICE})
+# Who serves at a window (the capabilities ``record_visit`` asks for): the rating device.
+DEVICE_CAPABILITIES = ("case.accept", "hall.serve")
+
+
+def check_visit_ratable(
+    *, actor: Any, visit: Visit, channel: str = Channel.ONLINE, now: datetime | None = None
+) -> None:
+    """Raise what ``rate_visit`` would refuse before looking at the rating itself: the
+    channel, who rates (the applicant's account online; on the window's rating device the
+    clerk who served the visit, the same day, still serving at that service point) and the
+    rating period. The screens call it to show the refusal instead of the form."""
+    now = now or clock.now()
+    if channel not in VISIT_CHANNELS:
+        raise invalid("channel", "窗口服务只能在网上或窗口评价器上评价", code="invalid_channel")
+    if channel == Channel.WINDOW_DEVICE:
+        same_day = local_date(visit.at) == local_date(now)
+        if visit.recorded_by_id != getattr(actor, "pk", None) or not same_day:
+            raise NotFound("未找到该窗口服务记录", code="visit_not_found")
+        if not any(
+            has_capability(actor, c, service_point=visit.service_point_id)
+            for c in DEVICE_CAPABILITIES
+        ):
+            raise PermissionDenied("您没有在该网点使用窗口评价器的权限")
+    elif not is_applicants_account(actor, visit.applicant_id):
+        raise NotFound("未找到该窗口服务记录", code="visit_not_found")
+    if now < visit.at:
+        raise Conflict("服务尚未发生，不能评价", code="visit_in_future")
+    if now > rating_window_ends(visit.at):
+        days = setting("RATING_WINDOW_WORKDAYS")
+        raise Conflict(
+            f"评价期已过（服务后{days}个工作日内可以评价），已按默认评价计",
+            code="rating_period_over",
+        )
+
+
 def rate_visit(
     *,
     actor: Any,
@@ -329,18 +366,10 @@ def rate_visit(
     now: datetime | None = None,
 ) -> Rating:
     """Rate one window service (一次一评): online by the applicant's account, or on the
-    window's rating device (``window_device``) of the clerk who served them, the same day."""
+    window's rating device (``window_device``) of the clerk who served them, the same day.
+    Refusals as ``check_visit_ratable``; a second rating 409 ``already_rated``."""
     now = now or clock.now()
-    if channel == Channel.WINDOW_DEVICE:
-        same_day = local_date(visit.at) == local_date(now)
-        if visit.recorded_by_id != getattr(actor, "pk", None) or not same_day:
-            raise NotFound("未找到该窗口服务记录", code="visit_not_found")
-    elif not is_applicants_account(actor, visit.applicant_id):
-        raise NotFound("未找到该窗口服务记录", code="visit_not_found")
-    if now < visit.at:
-        raise Conflict("服务尚未发生，不能评价", code="visit_in_future")
-    if now > rating_window_ends(visit.at):
-        raise Conflict("评价期已过", code="rating_period_over")
+    check_visit_ratable(actor=actor, visit=visit, channel=channel, now=now)
     return _give(
         subject=Subject.VISIT,
         case=None,
