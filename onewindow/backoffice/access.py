@@ -64,6 +64,9 @@ MENU = [
     MenuEntry("backoffice:bundle_window", gettext_lazy("一件事受理"), WINDOW),
     MenuEntry("backoffice:bundles", gettext_lazy("牵头一件事"), WINDOW | TASKS),
     MenuEntry(
+        "ratings:device", gettext_lazy("窗口评价器"), frozenset({"case.accept", "hall.serve"})
+    ),
+    MenuEntry(
         "ratings:rectifications",
         gettext_lazy("差评整改"),
         frozenset({"ratings.handle", "ratings.close"}),

@@ -1,5 +1,6 @@
 """The applicant's screens: rate a concluded case (logged in, by SMS link, at a kiosk),
-my ratings, 我要投诉 and my complaints. Every write is a service call; errors are the
+我的窗口服务评价 (the window services of the rating period, each rated online), my ratings,
+我要投诉 and my complaints. Every write is a service call; errors are the
 services' Chinese messages, shown next to their fields."""
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_for
+from onewindow.common import clock
 from onewindow.common.errors import DomainError, NotFound
 from onewindow.org.models import Applicant, Department, Window
 from onewindow.ratings import selectors
 from onewindow.ratings import services as svc
 from onewindow.ratings.rules import setting
-from onewindow.ratings.services.rating import is_applicants_account
+from onewindow.ratings.services.rating import check_visit_ratable, is_applicants_account
 from onewindow.ratings.states import DIMENSIONS, ComplaintAbout, Level, Mode
 
 
-def _errors(error: DomainError) -> dict[str, str]:
+def field_messages(error: DomainError) -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in (error.fields or {}).items():
         out[str(key)] = "；".join(str(v) for v in value) if isinstance(value, list) else str(value)
@@ -44,7 +46,7 @@ def form_context(mode: str, post: Any = None) -> dict[str, Any]:
     }
 
 
-def _posted(request: HttpRequest) -> dict[str, Any]:
+def posted_rating(request: HttpRequest) -> dict[str, Any]:
     dims = {
         k.removeprefix("dim_"): v for k, v in request.POST.items() if k.startswith("dim_") and v
     }
@@ -83,10 +85,10 @@ def rate(request: HttpRequest, number: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            rating = svc.rate_case(actor=request.user, case=case, **_posted(request))
+            rating = svc.rate_case(actor=request.user, case=case, **posted_rating(request))
         except DomainError as error:
             context.update(form_context(_mode(case), request.POST))
-            context.update(error=error, field_errors=_errors(error))
+            context.update(error=error, field_errors=field_messages(error))
             status = error.status
         else:
             return render(request, "ratings/thanks.html", {"rating": rating, "case": case})
@@ -108,10 +110,10 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            rating = svc.rate_case_by_link(token=token, **_posted(request))
+            rating = svc.rate_case_by_link(token=token, **posted_rating(request))
         except DomainError as error:
             context.update(form_context(_mode(case), request.POST))
-            context.update(error=error, field_errors=_errors(error))
+            context.update(error=error, field_errors=field_messages(error))
             status = error.status
         else:
             return render(request, "ratings/thanks.html", {"rating": rating, "case": case})
@@ -130,11 +132,11 @@ def kiosk(request: HttpRequest) -> HttpResponse:
         context["number"] = number
         try:
             rating = svc.rate_case_at_kiosk(
-                number=number, id_number=request.POST.get("id_number", ""), **_posted(request)
+                number=number, id_number=request.POST.get("id_number", ""), **posted_rating(request)
             )
         except DomainError as error:
             context.update(form_context(Mode.OFFLINE, request.POST))
-            context.update(error=error, field_errors=_errors(error))
+            context.update(error=error, field_errors=field_messages(error))
             status = error.status
         else:
             return render(request, "ratings/thanks.html", {"rating": rating, "kiosk": True})
@@ -146,6 +148,52 @@ def kiosk(request: HttpRequest) -> HttpResponse:
 def my_ratings(request: HttpRequest) -> HttpResponse:
     rows = list(selectors.my_ratings(request.user)[:200])
     return render(request, "ratings/my_ratings.html", {"ratings": rows})
+
+
+# ------------------------------------------------------------------------- window services
+
+
+@login_required
+@require_safe
+def my_visits(request: HttpRequest) -> HttpResponse:
+    """我的窗口服务评价: the applicant's window services of the rating period, newest first,
+    each with 去评价 or the rating given."""
+    now = clock.now()
+    visits = selectors.my_visits(request.user, now=now)[:200]
+    rows = [selectors.visit_row(v, now) for v in visits]
+    context = {"rows": rows, "days": setting("RATING_WINDOW_WORKDAYS")}
+    return render(request, "ratings/my_visits.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_visit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rate one window service online (一次一评: the on-site dimensions)."""
+    try:
+        visit = selectors.my_visit(request.user, pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    row = selectors.visit_row(visit)
+    if row.rating is not None:
+        return render(request, "ratings/thanks.html", {"rating": row.rating, "visit": visit})
+    context: dict[str, Any] = {"row": row, "visit": visit, **form_context(Mode.OFFLINE)}
+    status = 200
+    try:
+        check_visit_ratable(actor=request.user, visit=visit)
+    except DomainError as refusal:  # the period is over: say so instead of the form
+        context["refusal"] = refusal
+        status = refusal.status if request.method == "POST" else 200
+        return render(request, "ratings/rate_visit.html", context, status=status)
+    if request.method == "POST":
+        try:
+            rating = svc.rate_visit(actor=request.user, visit=visit, **posted_rating(request))
+        except DomainError as error:
+            context.update(form_context(Mode.OFFLINE, request.POST))
+            context.update(error=error, field_errors=field_messages(error))
+            status = error.status
+        else:
+            return render(request, "ratings/thanks.html", {"rating": rating, "visit": visit})
+    return render(request, "ratings/rate_visit.html", context, status=status)
 
 
 # ------------------------------------------------------------------------- complaints
@@ -200,7 +248,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 contact_phone=post.get("contact_phone", ""),
             )
         except DomainError as error:
-            context.update(error=error, field_errors=_errors(error))
+            context.update(error=error, field_errors=field_messages(error))
             status = error.status
         else:
             return redirect("ratings:my_complaint", complaint.pk)

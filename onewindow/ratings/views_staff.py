@@ -1,7 +1,8 @@
-"""The staff screens of ratings: the department's rectifications and complaints (finding,
-action, call-back, response), the supervisor's view of all of them (overdue first; close,
-send back, decide appeals) and the ratings board. Objects are found through the scoped
-selectors: another department's is a 404."""
+"""The staff screens of ratings: the window's rating device (窗口评价器: the visits the
+clerk served today, rated by the applicant on the clerk's screen), the department's
+rectifications and complaints (finding, action, call-back, response), the supervisor's view
+of all of them (overdue first; close, send back, decide appeals) and the ratings board.
+Objects are found through the scoped selectors: another department's is a 404."""
 
 from __future__ import annotations
 
@@ -23,17 +24,22 @@ from onewindow.ratings import rates, selectors
 from onewindow.ratings import services as svc
 from onewindow.ratings.models import Complaint, Rectification
 from onewindow.ratings.services.common import may
+from onewindow.ratings.services.rating import DEVICE_CAPABILITIES, check_visit_ratable
 from onewindow.ratings.states import (
     COMPLAINT,
     RECTIFICATION,
     CallBackResult,
+    Channel,
     ComplaintStatus,
     Finding,
+    Mode,
     RectificationStatus,
 )
+from onewindow.ratings.views_applicant import field_messages, form_context, posted_rating
 
 HANDLING = frozenset({"ratings.handle", "ratings.close"})
 BOARD = frozenset({"supervision.view", "supervision.view_department"})
+SERVING = frozenset(DEVICE_CAPABILITIES)
 
 
 def _menu(request: HttpRequest) -> list[dict[str, Any]]:
@@ -47,6 +53,52 @@ def _allowed(actor: Any, table: dict[str, Any], obj: Rectification | Complaint) 
         for name, t in table.items()
         if obj.status in t.sources and may(actor, t.capability, obj.department_id)
     }
+
+
+# ------------------------------------------------------------------------- rating device
+
+
+@require_safe
+@staff_view(SERVING, current="ratings:device")
+def device(request: HttpRequest) -> HttpResponse:
+    """窗口评价器: the visits this clerk served today, newest first, each to be rated by
+    its applicant on this screen."""
+    now = clock.now()
+    visits = selectors.visits_served_today(request.user, now=now)[:200]
+    rows = [selectors.visit_row(v, now) for v in visits]
+    return render(
+        request, "ratings/staff/device.html", {"rows": rows, "now": now, "menu": _menu(request)}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@staff_view(SERVING, current="ratings:device")
+def device_rate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant rates the service on the clerk's device (channel ``window_device``);
+    only the clerk who served the visit, the same day (the service's refusal is shown)."""
+    template = "ratings/staff/device_rate.html"
+    try:
+        visit = selectors.visit_by_id(pk)
+        check_visit_ratable(actor=request.user, visit=visit, channel=Channel.WINDOW_DEVICE)
+    except DomainError as refusal:
+        return fail(request, template, {"refused": True, "menu": _menu(request)}, refusal)
+    row = selectors.visit_row(visit)
+    context: dict[str, Any] = {"row": row, "visit": visit, **form_context(Mode.OFFLINE)}
+    if request.method == "POST":  # rated already: the service's 409 already_rated
+        try:
+            svc.rate_visit(
+                actor=request.user,
+                visit=visit,
+                channel=Channel.WINDOW_DEVICE,
+                **posted_rating(request),
+            )
+        except DomainError as error:
+            context.update(form_context(Mode.OFFLINE, request.POST))
+            context.update(error=error, field_errors=field_messages(error))
+            return render(request, template, context, status=error.status)
+        done(request, _("感谢您的评价"))
+        return redirect("ratings:device")
+    return render(request, template, context)
 
 
 # ------------------------------------------------------------------------- rectifications
