@@ -94,7 +94,9 @@ def device_rate(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as error:
             context.update(form_context(Mode.OFFLINE, request.POST))
-            context.update(error=error, field_errors=field_messages(error))
+            context["field_errors"] = field_messages(error)
+            if not error.fields:  # field messages stand next to their fields only
+                context["error"] = error
             return render(request, template, context, status=error.status)
         done(request, _("感谢您的评价"))
         return redirect("ratings:device")
