@@ -14,6 +14,18 @@ A period is ``[start, end]`` in local dates, both included. What counts where:
   finished at ``now`` and past the deadline, or finished after it;
 * complaints: made in the period; responded = answered; on time = answered by the deadline.
 
+``as_of`` (None: the current state) reads every state as it stood at that instant, from the
+timestamps, so a past period's figures do not change when things are done later: only
+cases concluded, ratings given, rectifications opened and complaints made at or before
+``as_of`` count; a case counts as rated, a rectification as closed (``closed_at``), called
+back (``called_back_at``) or voided by an upheld appeal (``closed_at`` of a voided one; its
+rating counts until then), a complaint as answered (``responded_at``) only if that happened
+at or before ``as_of``. ``now`` (what is overdue, which unrated cases have defaulted)
+defaults to ``as_of``, else to the clock. One limit: a supervisor's 退回 (reject) clears
+``called_back_at`` and the redone work gets new ``called_back_at`` / ``responded_at``, so a
+call-back (or a complaint's answer) that was done at ``as_of`` and sent back later counts
+as not done at ``as_of`` (the models keep no time of the reject).
+
 Rates are ``numerator / denominator`` rounded to 4 places, ``None`` when nothing to divide.
 """
 
@@ -129,16 +141,18 @@ def rates_by_department(
     *,
     departments: QuerySet[Department] | None = None,
     now: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> list[Rates]:
     """One ``Rates`` per department (those given, default all active ones), in department
     order; rows without a department (window services of several departments, the centre's
-    complaints) only in ``rates_overall``."""
-    now = now or clock.now()
+    complaints) only in ``rates_overall``. ``as_of``: the states at that instant (None: the
+    current ones); see the module's docstring."""
+    now = now or as_of or clock.now()
     lo, hi = bounds(start, end)
     depts = departments if departments is not None else Department.objects.filter(is_active=True)
     dept_ids = list(depts.order_by("order", "code").values_list("pk", "name"))
     ids = [pk for pk, _n in dept_ids]
-    data = _collect(lo, hi, now, Q(department_id__in=ids))
+    data = _collect(lo, hi, now, as_of, Q(department_id__in=ids))
     out = []
     for pk, name in dept_ids:
         r = Rates(department_id=pk, department=name)
@@ -153,38 +167,74 @@ def rates_overall(
     *,
     departments: QuerySet[Department] | None = None,
     now: datetime | None = None,
+    as_of: datetime | None = None,
 ) -> Rates:
     """The same figures summed over ``departments`` (default: everything, the centre's own
     rows included)."""
-    now = now or clock.now()
+    now = now or as_of or clock.now()
     lo, hi = bounds(start, end)
     scope = Q() if departments is None else Q(department_id__in=departments.values("pk"))
-    data = _collect(lo, hi, now, scope)
+    data = _collect(lo, hi, now, as_of, scope)
     total = Rates(department="合计")
     for key in {k for table in data.values() for k in table}:
         _fill(total, data, key, add=True)
     return total
 
 
+def _done(name: str, as_of: datetime | None) -> Q:
+    """``name`` (a timestamp) is set, at or before ``as_of`` when given."""
+    if as_of is None:
+        return Q(**{f"{name}__isnull": False})
+    return Q(**{f"{name}__lte": as_of})
+
+
+def _not_done(name: str, as_of: datetime | None) -> Q:
+    """``name`` is not set (or set only after ``as_of``)."""
+    if as_of is None:
+        return Q(**{f"{name}__isnull": True})
+    return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gt": as_of})
+
+
 def _collect(
-    lo: datetime, hi: datetime, now: datetime, scope: Q
+    lo: datetime, hi: datetime, now: datetime, as_of: datetime | None, scope: Q
 ) -> dict[str, dict[int | None, dict[str, int]]]:
-    """Every figure, grouped by department: one query per table."""
+    """Every figure, grouped by department: one query per table. ``as_of`` None: the
+    current states; else the states at ``as_of`` (see the module's docstring)."""
     cutoff = default_cutoff(now)
+    voided = RectificationStatus.VOIDED
     rated = Rating.objects.filter(case=OuterRef("pk"), applicant_id=OuterRef("applicant_id"))
     cases = Case.objects.filter(
         scope, status__in=CONCLUDED, concluded_at__gte=lo, concluded_at__lt=hi
     )
-    cases = cases.annotate(has_rating=Exists(rated))
-    ratings = Rating.objects.filter(scope, rated_at__gte=lo, rated_at__lt=hi, excluded=False)
-    rects = Rectification.objects.filter(scope, opened_at__gte=lo, opened_at__lt=hi).exclude(
-        status=RectificationStatus.VOIDED
-    )
+    ratings = Rating.objects.filter(scope, rated_at__gte=lo, rated_at__lt=hi)
+    rects = Rectification.objects.filter(scope, opened_at__gte=lo, opened_at__lt=hi)
     complaints = Complaint.objects.filter(scope, submitted_at__gte=lo, submitted_at__lt=hi)
+    if as_of is None:
+        ratings = ratings.filter(excluded=False)
+        rects = rects.exclude(status=voided)
+        rect_unfinished = Q(status__in=sorted(RECTIFICATION_UNFINISHED))
+        complaint_open = Q(status__in=sorted(COMPLAINT_UNFINISHED), responded_at__isnull=True)
+    else:
+        rated = rated.filter(rated_at__lte=as_of)
+        cases = cases.filter(concluded_at__lte=as_of)
+        # A rating voided by an appeal upheld after ``as_of`` still counted at ``as_of``.
+        ratings = ratings.filter(
+            Q(excluded=False) | Q(rectification__status=voided, rectification__closed_at__gt=as_of),
+            rated_at__lte=as_of,
+        )
+        rects = rects.filter(opened_at__lte=as_of).exclude(
+            Q(status=voided) & _done("closed_at", as_of)
+        )
+        rect_unfinished = _not_done("closed_at", as_of)
+        complaints = complaints.filter(submitted_at__lte=as_of)
+        complaint_open = _not_done("responded_at", as_of)
+    cases = cases.annotate(has_rating=Exists(rated))
     level_rows = ratings.values("department_id", "level").annotate(n=Count("id")).order_by()
     levels: dict[int | None, dict[str, int]] = {}
     for row in level_rows:
         levels.setdefault(row["department_id"], {})[str(row["level"])] = row["n"]
+    closed = Q(status=RectificationStatus.CLOSED) & _done("closed_at", as_of)
+    responded = _done("responded_at", as_of)
     return {
         "cases": _grouped(
             cases,
@@ -204,25 +254,21 @@ def _collect(
             rects,
             "department_id",
             rectifications=Count("id"),
-            rectified=Count("id", filter=Q(status=RectificationStatus.CLOSED)),
-            called_back=Count("id", filter=Q(called_back_at__isnull=False)),
+            rectified=Count("id", filter=closed),
+            called_back=Count("id", filter=_done("called_back_at", as_of)),
             overdue_rectifications=Count(
                 "id",
-                filter=Q(status__in=sorted(RECTIFICATION_UNFINISHED), due_at__lt=now)
-                | Q(closed_at__gt=F("due_at")),
+                filter=(rect_unfinished & Q(due_at__lt=now))
+                | (_done("closed_at", as_of) & Q(closed_at__gt=F("due_at"))),
             ),
         ),
         "complaints": _grouped(
             complaints,
             "department_id",
             complaints=Count("id"),
-            complaints_responded=Count("id", filter=Q(responded_at__isnull=False)),
-            complaints_on_time=Count("id", filter=Q(responded_at__lte=F("due_at"))),
-            overdue_complaints=Count(
-                "id",
-                filter=Q(status__in=sorted(COMPLAINT_UNFINISHED), due_at__lt=now)
-                & Q(responded_at__isnull=True),
-            ),
+            complaints_responded=Count("id", filter=responded),
+            complaints_on_time=Count("id", filter=responded & Q(responded_at__lte=F("due_at"))),
+            overdue_complaints=Count("id", filter=complaint_open & Q(due_at__lt=now)),
         ),
         "levels": levels,
     }

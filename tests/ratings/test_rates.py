@@ -129,3 +129,112 @@ def test_ratio() -> None:
     assert ratio(0, 0) is None
     assert ratio(2, 3) == 0.6667
     assert ratio(3, 3) == 1.0
+
+
+# ------------------------------------------------------------------------------- as_of
+
+END_OF_MARCH = at(2026, 3, 31, 23, 59).replace(second=59)
+
+
+@pytest.fixture
+def finished_later(people: dict[str, Any]) -> dict[str, Any]:
+    """March 2026 at 区卫生健康委, each thing finished in April:
+
+    * a 非常不满意 (3 Mar): rectified 5 Mar, called back 6 Mar, closed 20 April;
+    * a 不满意 (4 Mar): rectified and called back 9 April, closed 10 April;
+    * a 非常不满意 (4 Mar) appealed, the appeal upheld 15 April (voided then);
+    * a complaint (4 Mar) answered 10 April;
+    * a case concluded 30 March, rated 5 (满意) on 2 April.
+    """
+    zs, hanmei, zhaoliu = (people[n] for n in ("zhangsan", "hanmei", "zhaoliu"))
+
+    def bad(level: int, when: Any) -> Any:
+        case = concluded_case(people, when=at(2026, 3, 2))
+        return rate_case(actor=zs, case=case, level=level, comment="差", now=when).rectification
+
+    first = bad(1, at(2026, 3, 3))
+    rectification_rectify(
+        actor=hanmei,
+        rectification=first,
+        finding="true",
+        finding_reason="属实",
+        action="整改",
+        now=at(2026, 3, 5),
+    )
+    rectification_call_back(
+        actor=hanmei, rectification=first, result="satisfied", now=at(2026, 3, 6)
+    )
+    rectification_close(actor=zhaoliu, rectification=first, now=at(2026, 4, 20))
+    second = bad(2, at(2026, 3, 4))
+    rectification_rectify(
+        actor=hanmei,
+        rectification=second,
+        finding="true",
+        finding_reason="属实",
+        action="整改",
+        now=at(2026, 4, 9),
+    )
+    rectification_call_back(
+        actor=hanmei, rectification=second, result="basic", now=at(2026, 4, 9, 15)
+    )
+    rectification_close(actor=zhaoliu, rectification=second, now=at(2026, 4, 10))
+    voided = bad(1, at(2026, 3, 4))
+    rectification_appeal(actor=hanmei, rectification=voided, reason="误评", now=at(2026, 3, 5))
+    rectification_decide_appeal(
+        actor=zhaoliu, rectification=voided, uphold=True, note="成立", now=at(2026, 4, 15)
+    )
+    complaint = complaint_submit(
+        actor=zs,
+        about="department",
+        content="态度差",
+        department=first.department,
+        now=at(2026, 3, 4),
+    )
+    complaint_respond(actor=hanmei, complaint=complaint, response="已整改", now=at(2026, 4, 10))
+    late_rated = concluded_case(people, when=at(2026, 3, 30))
+    rate_case(actor=zs, case=late_rated, level=4, now=at(2026, 4, 2))
+    return {"health": first.department}
+
+
+def test_as_of_reads_the_states_of_that_instant(finished_later: dict[str, Any]) -> None:
+    health = Department.objects.filter(pk=finished_later["health"].pk)
+    (then,) = rates_by_department(*MARCH, departments=health, as_of=END_OF_MARCH)
+    # At the end of March: three bad ratings (the appeal was upheld only in April), three
+    # rectifications, none closed, one called back; the complaint not answered yet; the
+    # case concluded on 30 March not rated yet (and its rating period still running).
+    assert (then.concluded, then.rated, then.defaulted) == (4, 3, 0)
+    assert (then.ratings, then.satisfied, then.bad) == (3, 0, 3)
+    assert (then.rectifications, then.rectified, then.called_back) == (3, 0, 1)
+    assert (then.rectification_rate, then.callback_rate) == (0.0, 0.3333)
+    # due 24-25 March (15 working days), none finished on 31 March
+    assert then.overdue_rectifications == 3
+    assert (then.complaints, then.complaints_responded, then.complaint_response_rate) == (1, 0, 0)
+    assert then.overdue_complaints == 1  # due 11 March
+
+    # Today (no as_of): the current states, as the board shows them.
+    (now,) = rates_by_department(*MARCH, departments=health)
+    assert (now.concluded, now.rated) == (4, 4)  # the case rated on 2 April counts as rated
+    # ... but its rating was given in April: March's ratings are the two bad ones left (the
+    # voided one is out).
+    assert (now.ratings, now.bad, now.satisfied) == (2, 2, 0)
+    assert (now.rectifications, now.rectified, now.called_back) == (2, 2, 2)
+    assert (now.rectification_rate, now.callback_rate) == (1.0, 1.0)
+    assert now.overdue_rectifications == 2  # both closed after their deadlines
+    assert (now.complaints_responded, now.complaint_response_rate) == (1, 1.0)
+    assert (now.complaints_on_time, now.overdue_complaints) == (0, 0)
+
+    # In between (12 April): the second closed, the first not yet; the voided one still in.
+    (mid,) = rates_by_department(*MARCH, departments=health, as_of=at(2026, 4, 12))
+    assert (mid.rectifications, mid.rectified, mid.called_back) == (3, 1, 2)
+    assert mid.complaints_responded == 1
+    # The overall figures follow the same instant.
+    total = rates_overall(*MARCH, departments=health, as_of=END_OF_MARCH)
+    assert (total.rectifications, total.rectified, total.called_back) == (3, 0, 1)
+
+
+def test_as_of_counts_only_what_was_there(finished_later: dict[str, Any]) -> None:
+    health = Department.objects.filter(pk=finished_later["health"].pk)
+    # 3 March 12:00: one rating given, nothing else yet.
+    (early,) = rates_by_department(*MARCH, departments=health, as_of=at(2026, 3, 3, 12))
+    assert (early.ratings, early.rectifications, early.complaints) == (1, 1, 0)
+    assert (early.rectified, early.called_back, early.overdue_rectifications) == (0, 0, 0)

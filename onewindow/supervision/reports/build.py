@@ -1,173 +1,37 @@
-"""The four cadence reports as plain tables (``Report``), rendered alike as a web page, a
-PDF and an Excel workbook: 日扫描 daily scan, 周调度 weekly dispatch, 月通报 monthly
-bulletin, 季分析 quarterly analysis."""
+"""The cadence reports as plain tables (``Report``, see ``base``), rendered alike as a web
+page, a PDF and an Excel workbook: 日扫描 daily scan, 周调度 weekly dispatch, 月通报 monthly
+bulletin, 季分析 quarterly analysis, 年考核 yearly assessment (``yearly``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.common import clock
 from onewindow.org.models import Department
-from onewindow.ratings.rates import Rates
 from onewindow.supervision.reports import selectors as sel
-from onewindow.supervision.reports.periods import Period, cn
+from onewindow.supervision.reports.base import (
+    CASE_COLUMNS,
+    FULL_TITLES,
+    RATE_COLUMNS,
+    TITLES,
+    Column,
+    Report,
+    Table,
+    case_list,
+    case_row,
+    local,
+    pct,
+    ranked,
+    rate_values,
+    scope_label,
+)
+from onewindow.supervision.reports.periods import Period
+from onewindow.supervision.reports.yearly import yearly_assessment
 
-TITLES = {
-    "day": _("日扫描"),
-    "week": _("周调度"),
-    "month": _("月通报"),
-    "quarter": _("季分析"),
-}
-FULL_TITLES = {
-    "day": _("政务服务日扫描"),
-    "week": _("政务服务周调度"),
-    "month": _("政务服务月通报"),
-    "quarter": _("政务服务季度分析"),
-}
-
-
-@dataclass
-class Column:
-    key: str
-    label: Any
-    kind: str = "text"  # text | int | rate (a fraction 0..1, None when undefined)
-
-
-@dataclass
-class Table:
-    name: str  # also the Excel sheet name (≤ 31 characters)
-    title: Any
-    columns: list[Column]
-    rows: list[dict[str, Any]]
-    note: Any = ""
-
-
-@dataclass
-class Report:
-    kind: str
-    period: Period
-    scope: str
-    generated_at: datetime
-    summary: list[tuple[Any, str]] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    notes: list[Any] = field(default_factory=list)
-
-    @property
-    def title(self) -> str:
-        return f"{FULL_TITLES[self.kind]}（{self.period.label}）"
-
-    def table(self, name: str) -> Table:
-        return next(t for t in self.tables if t.name == name)
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.2f}%"
-
-
-def _local(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    local = timezone.localtime(value)
-    return f"{cn(local.date())} {local:%H:%M}"
-
-
-CASE_COLUMNS = [
-    Column("department", _("部门")),
-    Column("accepted", _("受理件数"), "int"),
-    Column("concluded", _("办结件数"), "int"),
-    Column("on_time", _("按承诺时限办结"), "int"),
-    Column("on_time_rate", _("按时办结率"), "rate"),
-    Column("legal_late", _("超法定时限办结"), "int"),
-    Column("new_reds", _("新增红灯"), "int"),
-    Column("overdue_open", _("期末超期未办结"), "int"),
-]
-
-
-def _case_row(f: sel.CaseFigures) -> dict[str, Any]:
-    return {
-        "department": f.department,
-        "accepted": f.accepted,
-        "concluded": f.concluded,
-        "on_time": f.on_time,
-        "on_time_rate": f.on_time_rate,
-        "legal_late": f.legal_late,
-        "new_reds": f.new_reds,
-        "overdue_open": f.overdue_open,
-    }
-
-
-def _state_at(case: Any, hi: datetime) -> str:
-    """The case's state at the end of the period (not today's: the report stays the same)."""
-    if case.concluded_at is not None and case.concluded_at < hi:
-        return f"已办结（{_local(case.concluded_at)}）"
-    return "期末未办结"
-
-
-def _case_list(name: str, title: Any, cases: list[Any], hi: datetime, note: str = "") -> Table:
-    return Table(
-        name,
-        title,
-        [
-            Column("number", _("办件编号")),
-            Column("item", _("事项")),
-            Column("department", _("部门")),
-            Column("applicant", _("申请人")),
-            Column("due", _("承诺办结期限")),
-            Column("state", _("期末状态")),
-        ],
-        [
-            {
-                "number": c.number,
-                "item": c.item_version.name,
-                "department": c.department.name,
-                "applicant": c.applicant.name,
-                "due": _local(c.promised_due_at),
-                "state": _state_at(c, hi),
-            }
-            for c in cases
-        ],
-        note,
-    )
-
-
-RATE_COLUMNS = [
-    Column("ratings", _("评价数"), "int"),
-    Column("satisfaction_rate", _("满意率"), "rate"),
-    Column("bad", _("差评数"), "int"),
-    Column("rectifications", _("整改件数"), "int"),
-    Column("rectification_rate", _("整改率"), "rate"),
-    Column("callback_rate", _("回访率"), "rate"),
-    Column("complaints", _("投诉件数"), "int"),
-    Column("complaint_response_rate", _("投诉答复率"), "rate"),
-]
-
-
-def _rate_values(r: Rates | None) -> dict[str, Any]:
-    if r is None:
-        return {c.key: None for c in RATE_COLUMNS}
-    return {
-        "ratings": r.ratings,
-        "satisfaction_rate": r.satisfaction_rate,
-        "bad": r.bad,
-        "rectifications": r.rectifications,
-        "rectification_rate": r.rectification_rate,
-        "callback_rate": r.callback_rate,
-        "complaints": r.complaints,
-        "complaint_response_rate": r.complaint_response_rate,
-    }
-
-
-def _scope_label(departments: QuerySet[Department], centre_wide: bool) -> str:
-    if centre_wide:
-        return "全区各部门"
-    return "、".join(d.name for d in departments) or "（无）"
+__all__ = ["BUILDERS", "FULL_TITLES", "TITLES", "Report", "build", "pct"]
 
 
 def daily_scan(period: Period, departments: QuerySet[Department], scope: str) -> Report:
@@ -184,7 +48,7 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
         (_("超期未整改的差评"), str(len(rects))),
     ]
     report.tables = [
-        _case_list("新增红灯", _("新增红灯办件（当日超过承诺时限仍未办结）"), reds, period.hi),
+        case_list("新增红灯", _("新增红灯办件（当日超过承诺时限仍未办结）"), reds, period.hi),
         Table(
             "超期整改",
             _("超期未整改的差评（日终）"),
@@ -197,14 +61,14 @@ def daily_scan(period: Period, departments: QuerySet[Department], scope: str) ->
             [
                 {
                     "department": r.department.name if r.department is not None else "—",
-                    "opened": _local(r.opened_at),
-                    "due": _local(r.due_at),
+                    "opened": local(r.opened_at),
+                    "due": local(r.due_at),
                     "state": "逾期未办结",
                 }
                 for r in rects
             ],
         ),
-        Table("各部门", _("各部门当日办件"), CASE_COLUMNS, [_case_row(f) for f in figures]),
+        Table("各部门", _("各部门当日办件"), CASE_COLUMNS, [case_row(f) for f in figures]),
     ]
     return report
 
@@ -219,7 +83,7 @@ def weekly_dispatch(period: Period, departments: QuerySet[Department], scope: st
         rect_count[r.department_id] = rect_count.get(r.department_id, 0) + 1
     rows = []
     for f in figures:
-        row = _case_row(f)
+        row = case_row(f)
         row["bad"] = rates[f.department_id].bad if f.department_id in rates else 0
         row["overdue_rectifications"] = rect_count.get(f.department_id, 0)
         row["dispatch"] = (
@@ -245,26 +109,16 @@ def weekly_dispatch(period: Period, departments: QuerySet[Department], scope: st
     ]
     report.tables = [
         Table("部门调度", _("各部门本周情况与调度意见"), columns, rows),
-        _case_list("超期办件", _("周末仍超期未办结的办件（督办清单）"), overdue, period.hi),
+        case_list("超期办件", _("周末仍超期未办结的办件（督办清单）"), overdue, period.hi),
     ]
     return report
-
-
-def _ranked(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Rank by ``key`` descending (None last); equal values share a rank."""
-    ordered = sorted(rows, key=lambda r: (r[key] is None, -(r[key] or 0), r["department"]))
-    previous: Any = object()
-    for i, row in enumerate(ordered, start=1):
-        row["rank"] = ordered[i - 2]["rank"] if row[key] == previous else i
-        previous = row[key]
-    return ordered
 
 
 def monthly_bulletin(period: Period, departments: QuerySet[Department], scope: str) -> Report:
     figures = sel.case_figures(period, departments)
     rates = {r.department_id: r for r in sel.rating_rates(period, departments)}
-    rows = [{**_case_row(f), **_rate_values(rates.get(f.department_id))} for f in figures]
-    ranked = _ranked(rows, "on_time_rate")
+    rows = [{**case_row(f), **rate_values(rates.get(f.department_id))} for f in figures]
+    ordered = ranked(rows, "on_time_rate")
     t = sel.total(figures)
     overall = sel.rating_total(period, departments)
     report = Report("month", period, scope, clock.now())
@@ -292,7 +146,7 @@ def monthly_bulletin(period: Period, departments: QuerySet[Department], scope: s
             "部门排名",
             _("各部门按时办结率排名"),
             columns,
-            ranked,
+            ordered,
             _("按时办结率相同的部门名次并列；本月没有办结件的部门排在最后。"),
         )
     ]
@@ -327,12 +181,12 @@ def quarterly_analysis(period: Period, departments: QuerySet[Department], scope:
         now_rate, before_rate = f.on_time_rate, before.on_time_rate if before else None
         by_department.append(
             {
-                **_case_row(f),
+                **case_row(f),
                 "previous_on_time_rate": before_rate,
                 "change": None
                 if now_rate is None or before_rate is None
                 else round(now_rate - before_rate, 4),
-                **_rate_values(rates.get(f.department_id)),
+                **rate_values(rates.get(f.department_id)),
             }
         )
     t = sel.total(figures)
@@ -387,13 +241,16 @@ BUILDERS: dict[str, Callable[[Period, QuerySet[Department], str], Report]] = {
     "week": weekly_dispatch,
     "month": monthly_bulletin,
     "quarter": quarterly_analysis,
+    "year": yearly_assessment,
 }
 
 
 def build(
     kind: str, period: Period, departments: QuerySet[Department], *, centre_wide: bool
 ) -> Report:
-    report = BUILDERS[kind](period, departments, _scope_label(departments, centre_wide))
+    """The report of ``kind`` for ``period`` (cut at the present if not over yet)."""
+    period = period.upto(clock.now())
+    report = BUILDERS[kind](period, departments, scope_label(departments, centre_wide))
     report.notes.append(
         _(
             "本报告按各事件的发生时间（受理、办结、承诺期限、评价、整改）统计，可随时重新生成，"

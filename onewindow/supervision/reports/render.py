@@ -13,13 +13,15 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from onewindow.cases.notices import centre_name, render_pdf
-from onewindow.supervision.reports.build import Report, pct
+from onewindow.supervision.reports.base import Report, pct, points
 from onewindow.supervision.reports.periods import cn
 
 
 def display(value: Any, kind: str) -> str:
     if kind == "rate":
         return pct(value)
+    if kind == "score":
+        return points(value)
     return "—" if value is None else str(value)
 
 
@@ -53,6 +55,7 @@ def to_pdf(report: Report) -> bytes:
 
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+NUMBER_FORMATS = {"rate": "0.00%", "score": "0.00"}
 
 
 def to_xlsx(report: Report) -> bytes:
@@ -83,9 +86,9 @@ def to_xlsx(report: Report) -> bytes:
         for i, column in enumerate(table.columns, start=1):
             letter = get_column_letter(i)
             sheet.column_dimensions[letter].width = 30 if column.kind == "text" else 14
-            if column.kind == "rate":
+            if column.kind in NUMBER_FORMATS:
                 for (cell,) in sheet.iter_rows(min_row=2, min_col=i, max_col=i):
-                    cell.number_format = "0.00%"
+                    cell.number_format = NUMBER_FORMATS[column.kind]
         sheet.freeze_panes = "A2"
         if table.note:
             sheet.append([])

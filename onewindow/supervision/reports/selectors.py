@@ -11,21 +11,28 @@ later things happen (docs/reports.md says which figures rest on what).
   concluded nor withdrawn before the end;
 * overdue rectifications at the end: opened before the end, deadline before the end, not
   closed before the end (voided ones excluded);
-* ratings, satisfaction, rectification and call-back rates: ``onewindow.ratings.rates``
-  evaluated at the end of the period.
+* ratings, satisfaction, rectification, call-back and complaint response rates:
+  ``onewindow.ratings.rates`` with ``as_of`` = the last instant of the period: a
+  rectification closed, a call-back done, a complaint answered after the period does not
+  count for it;
+* the public ranking (群众评议): rounds published in the period (at or before its end), with
+  each department's worst-placed office (``onewindow.ranking.selectors.round_results``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from onewindow.cases.models import Case
 from onewindow.org.models import Department
 from onewindow.org.permissions import departments_for
+from onewindow.ranking.models import EvaluationRound, RoundStatus
+from onewindow.ranking.selectors import round_results
 from onewindow.ratings.models import Rectification
 from onewindow.ratings.rates import Rates, rates_by_department, rates_overall, ratio
 from onewindow.ratings.states import RectificationStatus
@@ -164,8 +171,70 @@ def overdue_rectifications(
 
 
 def rating_rates(period: Period, departments: QuerySet[Department]) -> list[Rates]:
-    return rates_by_department(period.start, period.end, departments=departments, now=period.hi)
+    """``ratings.rates`` per department, states as at the end of the period."""
+    return rates_by_department(
+        period.start, period.end, departments=departments, as_of=period.as_of
+    )
 
 
 def rating_total(period: Period, departments: QuerySet[Department]) -> Rates:
-    return rates_overall(period.start, period.end, departments=departments, now=period.hi)
+    return rates_overall(period.start, period.end, departments=departments, as_of=period.as_of)
+
+
+@dataclass
+class RankingPlace:
+    """Where a department stood in one published round of the public ranking: its
+    worst-placed office (rank 1 = the hardest), the votes of all its offices."""
+
+    round_id: int
+    round_title: str
+    published_on: date
+    offices: int  # offices in the round
+    rank: int
+    votes: int
+    score: int  # category marks
+    talk: bool  # within the round's talk_count (约谈)
+    exposed: bool  # within the round's exposed_count (公开曝光并整改)
+
+    @property
+    def text(self) -> str:
+        return f"{self.round_title}：第{self.rank}名（{self.votes}票）"
+
+
+def ranking_places(
+    period: Period, departments: QuerySet[Department]
+) -> dict[int, list[RankingPlace]]:
+    """Per department, its places in the rounds published in the period (oldest first);
+    one aggregate query per round (``round_results``)."""
+    rounds = EvaluationRound.objects.filter(
+        status=RoundStatus.PUBLISHED,
+        published_at__gte=period.lo,
+        published_at__lt=period.hi,
+    ).order_by("published_at", "pk")
+    wanted = set(departments.values_list("pk", flat=True))
+    out: dict[int, list[RankingPlace]] = {}
+    for r in rounds:
+        results = round_results(r)
+        talk = {row.office.pk for row in results.top(r.talk_count)}
+        exposed = {row.office.pk for row in results.top(r.exposed_count)}
+        by_department: dict[int, list[Any]] = {}
+        for row in results.rows:
+            if row.office.department_id in wanted:
+                by_department.setdefault(row.office.department_id, []).append(row)
+        assert r.published_at is not None
+        for department_id, rows in by_department.items():
+            worst = min(rows, key=lambda x: x.rank)
+            out.setdefault(department_id, []).append(
+                RankingPlace(
+                    round_id=r.pk,
+                    round_title=r.title,
+                    published_on=timezone.localtime(r.published_at).date(),
+                    offices=len(results.rows),
+                    rank=worst.rank,
+                    votes=sum(x.votes for x in rows),
+                    score=sum(x.score for x in rows),
+                    talk=any(x.office.pk in talk for x in rows),
+                    exposed=any(x.office.pk in exposed for x in rows),
+                )
+            )
+    return out

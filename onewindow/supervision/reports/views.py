@@ -1,7 +1,8 @@
-"""The cadence reports for supervisors (``supervision.view`` centre-wide, or
-``supervision.view_department`` for one's own departments): a page per report and period,
-with PDF and Excel downloads. ``?period=`` picks any past period; ``?department=`` narrows
-to one visible department (another department → 404)."""
+"""The cadence reports (日扫描、周调度、月通报、季分析、年考核) for supervisors
+(``supervision.view`` centre-wide, or ``supervision.view_department`` for one's own
+departments): a page per report and period, with PDF and Excel downloads. ``?period=`` picks
+any past period (or the current one, cut at the present; one not begun is a 422);
+``?department=`` narrows to one visible department (another department → 404)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,12 @@ def _report(
         departments = departments.filter(pk=int(raw_department))
         centre_wide = False
     raw = request.GET.get("period", "")
+    today = timezone.localdate()
     try:
-        period = parse(kind, raw) if raw else last_complete(kind, timezone.localdate())
+        period = parse(kind, raw) if raw else last_complete(kind, today)
+        if not period.started(today):
+            message = f"报告周期（{period.name}）尚未开始"
+            raise ValidationFailed(message, code="period_not_started", fields={"period": [message]})
     except ValidationFailed as error:
         return None, None, error
     return build(kind, period, departments, centre_wide=centre_wide), period, None
@@ -76,7 +81,12 @@ def report_page(request: HttpRequest, kind: str) -> HttpResponse:
         )
     assert period is not None
     ctx.update(context(report))
-    ctx.update(previous=period.previous(), next=period.next(), period=period)
+    following = period.next()
+    ctx.update(
+        previous=period.previous(),
+        next=following if following.started(timezone.localdate()) else None,
+        period=period,
+    )
     return render(request, "supervision/reports/report.html", ctx)
 
 
