@@ -19,6 +19,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from onewindow.common import clock
+from onewindow.notify.templates import sms_text
 
 if TYPE_CHECKING:
     from onewindow.notify.models import Notification
@@ -70,7 +71,7 @@ class FileSmsChannel(Channel):
             "id": provider_id,
             "at": clock.now().isoformat(),
             "to": notification.address,
-            "text": f"{notification.subject}{notification.body}",
+            "text": sms_text(notification.subject, notification.body),
         }
         try:
             path = outbox_dir() / "sms.log"
@@ -88,7 +89,7 @@ class ConsoleSmsChannel(Channel):
     def send(self, notification: Notification) -> str:
         if not notification.address:
             raise ChannelError("短信没有手机号码")
-        text = f"{notification.subject}{notification.body}"
+        text = sms_text(notification.subject, notification.body)
         sys.stdout.write(f"[短信 → {notification.address}] {text}\n")
         return f"console-sms-{notification.pk}"
 

@@ -49,11 +49,15 @@ def notify(
     context: dict[str, Any],
     obj: models.Model | None = None,
     now: datetime | None = None,
+    not_before: datetime | None = None,
 ) -> list[Notification]:
     """Write the outbox rows of one message (one per channel that has an address) in the
     caller's transaction; they are sent after commit. In-app needs ``recipient_user``; SMS
-    uses ``phone`` or the user's phone; e-mail ``email`` or the user's address."""
+    uses ``phone`` or the user's phone; e-mail ``email`` or the user's address.
+    ``not_before`` holds the rows in the outbox until that instant (e.g. no SMS at night):
+    their first ``next_attempt_at``, so only a sender running from then on sends them."""
     now = now or clock.now()
+    first_attempt = max(now, not_before) if not_before is not None else now
     ctx = _jsonable(context)
     subject, body = render(template, ctx)
     rows: list[Notification] = []
@@ -82,7 +86,7 @@ def notify(
                     object_type=obj._meta.label_lower if obj is not None else "",
                     object_id=str(obj.pk) if obj is not None else "",
                     state=DeliveryState.PENDING,
-                    next_attempt_at=now,
+                    next_attempt_at=first_attempt,
                     created_at=now,
                 )
             )

@@ -25,6 +25,17 @@ class Template:
 
 REGISTRY: dict[str, Template] = {}
 
+# An SMS is the subject followed by the body (``sms_text``); the subject is the signature
+# 【...】 the gateways require. One segment holds 70 Chinese characters (UCS-2), the
+# signature included; longer texts go out as 67-character parts, each billed. Templates
+# meant for SMS alone (e.g. ``supervision.red.sms``) keep within one segment.
+SMS_SEGMENT_CHARS = 70
+
+
+def sms_text(subject: str, body: str) -> str:
+    """The text of an SMS row as the adapters send it."""
+    return f"{subject}{body}"
+
 
 def register(name: str, subject: str | Promise, body: str | Promise) -> Template:
     """Add (or replace) the template ``name``."""

@@ -8,3 +8,6 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.supervision import alerts, receivers  # noqa: F401  (templates, signals)
+        from onewindow.supervision.rules import rules
+
+        rules()  # a wrong SUPERVISION setting stops the start-up (ImproperlyConfigured)

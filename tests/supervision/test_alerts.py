@@ -80,14 +80,16 @@ def test_no_alert_is_sent_twice(licence_case: tuple[Case, Any], settings: Any) -
     assert lights_alert_pending(now=at(2026, 3, 4, 12)) == 0
     per_user = list(
         Notification.objects.filter(template__startswith="supervision.").values_list(
-            "recipient__username", flat=True
+            "recipient__username", "channel"
         )
     )
-    assert sorted(per_user) == sorted(set(per_user))
+    assert sorted(per_user) == sorted(set(per_user))  # one message per person and channel
     event = LightEvent.objects.get()
     holder = licence_case[1].username
-    assert set(per_user) == {holder, "sunli", "zhaoliu", "zhouqiang"}
-    assert event.recipients == len(per_user)
+    people = {holder, "sunli", "zhaoliu", "zhouqiang"}
+    assert {u for u, _c in per_user} == people
+    assert event.recipients == len(people)
+    assert event.reached == {"in_app": len(people), "sms": len(people)}  # all have phones
 
 
 def test_escalation_when_nothing_moves_once_per_level(
