@@ -110,7 +110,7 @@ def test_the_hand_computed_scores_grades_and_ranking(year: dict[str, Any]) -> No
     assert (expected_health(), expected_market(), expected_centre()) == (33.33, 74.51, 52.65)
     with time_machine.travel(BUILT_AT, tick=False):
         report = year_report()
-    assert report.title == "政务服务年度考核（2026年度（截至2026年7月1日））"
+    assert report.title == "政务服务年度考核（2026年度，截至2026年7月1日）"
     ranking_table = report.table("考核排名")
     market, health = row_of(ranking_table, MARKET_DEPT), row_of(ranking_table, HEALTH)
     assert (market["rank"], market["score"], market["grade"]) == (1, expected_market(), "合格")

@@ -62,7 +62,8 @@ class Report:
 
     @property
     def title(self) -> str:
-        return f"{FULL_TITLES[self.kind]}（{self.period.label}）"
+        cut = f"，{self.period.cut}" if self.period.cut else ""
+        return f"{FULL_TITLES[self.kind]}（{self.period.name}{cut}）"
 
     def table(self, name: str) -> Table:
         return next(t for t in self.tables if t.name == name)

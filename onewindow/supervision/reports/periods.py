@@ -57,12 +57,16 @@ class Period:
         return f"{self.start.year}年{QUARTER_NAMES[(self.start.month - 1) // 3 + 1]}"
 
     @property
+    def cut(self) -> str:
+        """ "截至<date>" when the period is not over, else ""."""
+        if self.until is None:
+            return ""
+        return f"截至{cn(timezone.localtime(self.until, SHANGHAI).date())}"
+
+    @property
     def label(self) -> str:
         """The name, and "截至<date>" when the period is not over."""
-        if self.until is None:
-            return self.name
-        local = timezone.localtime(self.until, SHANGHAI)
-        return f"{self.name}（截至{cn(local.date())}）"
+        return f"{self.name}（{self.cut}）" if self.cut else self.name
 
     @property
     def complete(self) -> bool:

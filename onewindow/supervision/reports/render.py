@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from onewindow.cases.notices import centre_name, render_pdf
-from onewindow.supervision.reports.base import Report, pct, points
+from onewindow.supervision.reports.base import Column, Report, pct, points
 from onewindow.supervision.reports.periods import cn
 
 
@@ -25,6 +25,16 @@ def display(value: Any, kind: str) -> str:
     return "—" if value is None else str(value)
 
 
+NOWRAP = frozenset({"department", "grade"})
+
+
+def _css(column: Column) -> str:
+    """The cell's class: numbers right-aligned, names and grades kept on one line."""
+    if column.kind != "text":
+        return "num"
+    return "nowrap" if column.key in NOWRAP else ""
+
+
 def rendered_tables(report: Report) -> list[dict[str, Any]]:
     """The tables with display strings, for the templates."""
     return [
@@ -33,7 +43,7 @@ def rendered_tables(report: Report) -> list[dict[str, Any]]:
             "note": t.note,
             "columns": t.columns,
             "rows": [
-                [(display(row.get(c.key), c.kind), c.kind) for c in t.columns] for row in t.rows
+                [(display(row.get(c.key), c.kind), _css(c)) for c in t.columns] for row in t.rows
             ],
         }
         for t in report.tables
