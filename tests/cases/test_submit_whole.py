@@ -147,6 +147,79 @@ def test_missing_core_materials_are_listed(people, hygiene_licence, media):
     assert files_in(media) == []
 
 
+def test_a_bad_field_a_disguised_file_and_a_missing_core_material_come_together(
+    people, hygiene_licence, media
+):
+    """One request, three kinds of problem: all three in one 422, nothing written."""
+    zhangsan = client_for(people["zhangsan"])
+    by_name = codes(hygiene_licence)
+    form = {**BARBER_FORM, "employees_count": "abc"}
+    data = body(hygiene_licence, form_data=json.dumps(form, ensure_ascii=False))
+    disguised, missing = by_name[CORE_UPLOADS[0]], by_name[CORE_UPLOADS[1]]
+    data[f"material.{disguised}"] = SimpleUploadedFile("申请表.pdf", image_bytes("PNG"))
+    del data[f"material.{missing}"]
+    before = counts()
+    r = post(zhangsan, data, key="all-at-once")
+    assert r.status_code == 422
+    error = r.json()
+    assert error["code"] == "form_invalid"
+    assert error["message"] == "申请有3处需要修改"
+    assert error["fields"] == {
+        "employees_count": "从业人员数应为整数",
+        f"materials.{disguised}": f"{CORE_UPLOADS[0]}：文件内容与扩展名不符",
+        f"materials.{missing}": f"请上传“{CORE_UPLOADS[1]}”",
+    }
+    assert counts() == before
+    assert files_in(media) == []
+    # fixed, the same key files it: the refusal used nothing up
+    fixed = body(hygiene_licence)
+    assert post(zhangsan, fixed, key="all-at-once").status_code == 201
+
+
+def test_unreadable_form_misnamed_fields_and_unknown_codes_come_with_the_missing_ones(
+    people, hygiene_licence, media
+):
+    zhangsan = client_for(people["zhangsan"])
+    by_name = codes(hygiene_licence)
+    missing = by_name[CORE_UPLOADS[2]]
+    data = body(hygiene_licence, form_data="[1, 2")
+    del data[f"material.{missing}"]
+    data["material.NOPE"] = SimpleUploadedFile("x.pdf", pdf_bytes())
+    data["upload"] = SimpleUploadedFile("y.pdf", pdf_bytes())
+    before = counts()
+    r = post(zhangsan, data)
+    assert r.status_code == 422
+    assert r.json()["code"] == "form_invalid"
+    assert r.json()["fields"] == {
+        "upload": "文件字段名应为 material.<材料类型编码>",
+        "form_data": "应为 JSON 对象",
+        "materials.NOPE": "本事项不需要材料“NOPE”",
+        f"materials.{missing}": f"请上传“{CORE_UPLOADS[2]}”",
+    }
+    assert counts() == before
+    assert files_in(media) == []
+
+
+def test_a_refused_core_file_is_not_also_called_missing(people, hygiene_licence, media):
+    zhangsan = client_for(people["zhangsan"])
+    first = codes(hygiene_licence)[CORE_UPLOADS[0]]
+    data = body(hygiene_licence)
+    data[f"material.{first}"] = SimpleUploadedFile("申请表.pdf", b"")
+    r = post(zhangsan, data)
+    assert r.status_code == 422
+    assert r.json()["code"] == "materials_invalid"  # one kind of problem keeps its code
+    assert list(r.json()["fields"]) == [f"materials.{first}"]
+
+    data = body(hygiene_licence)
+    data[f"material.{first}"] = [
+        SimpleUploadedFile("a.pdf", pdf_bytes()),
+        SimpleUploadedFile("b.pdf", pdf_bytes()),
+    ]
+    r = post(zhangsan, data)
+    assert r.status_code == 422
+    assert r.json()["fields"] == {f"materials.{first}": "每种材料只能提交一份文件"}
+
+
 @pytest.mark.parametrize(
     ("extra", "code", "field"),
     [

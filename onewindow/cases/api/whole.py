@@ -40,9 +40,10 @@ class WholeIn(Schema):
     form_data: str = Field("{}", description="申请表内容：JSON 对象（字段编码 → 值），须完整有效")
 
 
-def _form(raw: str) -> dict[str, Any]:
+def _form(raw: str) -> tuple[dict[str, Any] | None, ValidationFailed | None]:
+    """The form's content, or why it cannot be read (reported with the other problems)."""
     if len(raw) > MAX_FORM_JSON:
-        raise ValidationFailed(
+        return None, ValidationFailed(
             "申请表内容过长", code="form_invalid", fields={"form_data": "不能超过64 KB"}
         )
     try:
@@ -50,12 +51,12 @@ def _form(raw: str) -> dict[str, Any]:
     except ValueError:
         data = None
     if not isinstance(data, dict):
-        raise ValidationFailed(
+        return None, ValidationFailed(
             "申请表内容应为 JSON 对象",
             code="form_invalid",
             fields={"form_data": "应为 JSON 对象"},
         )
-    return data
+    return data, None
 
 
 @router.post(
@@ -68,7 +69,8 @@ def _form(raw: str) -> dict[str, Any]:
         "文本字段：item、applicant、channel、service_point、consent_note、form_data（JSON）；"
         "每份材料一个文件字段，字段名为 material.<材料类型编码>（如 material.M001）。规则与分步"
         "提交相同：申请表须完整有效，文件按内容识别并完整解析，必要的核心材料须上传或由中心"
-        "调取；所有问题一次返回（fields 中 form_data 字段编码或 materials.<编码>）。同一"
+        "调取；所有问题（申请表字段、每份未通过检查的文件、未知的材料编码、每份缺少的核心材料）"
+        "一次返回，fields 中为申请表字段编码或 materials.<编码>。同一"
         " Idempotency-Key 重复请求返回同一件办件。"
     ),
 )
@@ -83,12 +85,21 @@ def submit_whole(
     unknown: dict[str, str] = {}
     for name in request.FILES:
         uploads = request.FILES.getlist(name)
-        if not name.startswith(FILE_PREFIX) or len(uploads) != 1:
-            unknown[name] = "文件字段名应为 material.<材料类型编码>，每种材料一份文件"
+        if not name.startswith(FILE_PREFIX):
+            unknown[name] = "文件字段名应为 material.<材料类型编码>"
+            continue
+        if len(uploads) != 1:
+            unknown[f"materials.{name.removeprefix(FILE_PREFIX)}"] = "每种材料只能提交一份文件"
             continue
         files[name.removeprefix(FILE_PREFIX)] = uploads[0]
+    problems: list[ValidationFailed] = []
     if unknown:
-        raise ValidationFailed("材料文件字段有误", code="materials_invalid", fields=unknown)
+        problems.append(
+            ValidationFailed("材料文件字段有误", code="materials_invalid", fields=unknown)
+        )
+    form_data, unreadable = _form(payload.form_data)
+    if unreadable is not None:
+        problems.append(unreadable)
     version = _published(payload.item)
     point = None
     if payload.service_point:
@@ -99,11 +110,12 @@ def submit_whole(
         actor=request.user,
         version=version,
         applicant=applicant_for(request, payload.applicant),
-        form_data=_form(payload.form_data),
+        form_data=form_data,
         files=files,
         channel=payload.channel,
         service_point=point,
         consent_note=payload.consent_note,
         idempotency_key=idempotency_key,
+        problems=problems,
     )
     return Status(201, _detail(case))

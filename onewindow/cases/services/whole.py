@@ -17,7 +17,7 @@ for -- its material slots and its form rules -- is read once per process and kep
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -98,8 +98,9 @@ def forget_version_specs() -> None:
 
 def _inspect_all(
     spec: VersionSpec, files: Mapping[str, Any]
-) -> dict[str, tuple[ItemMaterial, Any, Inspected]]:
-    """Every file checked against its slot and by its content; every problem at once."""
+) -> tuple[dict[str, tuple[ItemMaterial, Any, Inspected]], ValidationFailed | None]:
+    """Every file checked against its slot and by its content: the files that passed, and
+    one error listing every file that did not (``None`` when all passed)."""
     if len(files) > MAX_FILES:
         raise ValidationFailed(
             _("一次最多上传%(n)d份材料") % {"n": MAX_FILES}, code="too_many_files"
@@ -122,23 +123,26 @@ def _inspect_all(
             checked[code] = (im, uploaded, inspect_upload(uploaded))
         except ValidationFailed as exc:
             errors[field] = f"{im.material_type.name}：{exc.message}"
-    if errors:
-        first = next(iter(errors.values()))
-        raise ValidationFailed(
-            first if len(errors) == 1 else _("%(n)d份材料未通过检查") % {"n": len(errors)},
-            code="materials_invalid",
-            fields=errors,
-        )
-    return checked
+    if not errors:
+        return checked, None
+    first = next(iter(errors.values()))
+    return checked, ValidationFailed(
+        first if len(errors) == 1 else _("%(n)d份材料未通过检查") % {"n": len(errors)},
+        code="materials_invalid",
+        fields=errors,
+    )
 
 
 def _slots(
     spec: VersionSpec,
     applicant: Applicant,
+    reported: Collection[str],
     checked: Mapping[str, tuple[ItemMaterial, Any, Inspected]],
-) -> tuple[list[tuple[ItemMaterial, str]], list[str], list[str]]:
+) -> tuple[list[tuple[ItemMaterial, str]], list[str], list[str], ValidationFailed | None]:
     """Each slot's source (``"upload"``, ``"obtained:<ref>"`` or ``""`` for none), the
-    names obtained by the centre, the missing non-core ones; raises for missing core."""
+    names obtained by the centre, the missing non-core ones, and one error naming every
+    required core material neither sent nor obtained (``None`` when none is missing). A
+    slot already ``reported`` (its file refused) is not missing: that error says why."""
     slots: list[tuple[ItemMaterial, str]] = []
     obtained: list[str] = []
     missing_core: dict[str, str] = {}
@@ -155,20 +159,46 @@ def _slots(
             slots.append((im, "upload"))
         else:
             slots.append((im, ""))
+            if f"materials.{code}" in reported:
+                continue
             if im.required and im.core:
                 missing_core[f"materials.{code}"] = _("请上传“%(name)s”") % {
                     "name": im.material_type.name
                 }
             elif im.required:
                 missing_non_core.append(im.material_type.name)
-    if missing_core:
-        names = "、".join(str(m).removeprefix("请上传") for m in missing_core.values())
-        raise ValidationFailed(
+    if not missing_core:
+        return slots, obtained, missing_non_core, None
+    names = "、".join(str(m).removeprefix("请上传") for m in missing_core.values())
+    return (
+        slots,
+        obtained,
+        missing_non_core,
+        ValidationFailed(
             _("以下材料尚未提交：%(names)s") % {"names": names},
             code="materials_missing",
             fields=missing_core,
-        )
-    return slots, obtained, missing_non_core
+        ),
+    )
+
+
+def _refuse(problems: Sequence[ValidationFailed]) -> None:
+    """Raise one error for every problem found in the request (nothing when there is
+    none): a single kind keeps its own code and message; several kinds are ``form_invalid``
+    "申请有N处需要修改". Either way ``fields`` lists every problem by field."""
+    if not problems:
+        return
+    fields: dict[str, Any] = {}
+    for problem in problems:
+        fields.update(problem.fields or {"form_data": problem.message})
+    if len(problems) == 1:
+        raise ValidationFailed(problems[0].message, code=problems[0].code, fields=fields)
+    codes = {p.code for p in problems}
+    raise ValidationFailed(
+        _("申请有%(n)d处需要修改") % {"n": len(fields)},
+        code=codes.pop() if len(codes) == 1 else "form_invalid",
+        fields=fields,
+    )
 
 
 def case_submit_whole(
@@ -184,6 +214,7 @@ def case_submit_whole(
     consent_note: str = "",
     idempotency_key: str = "",
     now: datetime | None = None,
+    problems: Sequence[ValidationFailed] = (),
 ) -> Case:
     """Create, fill and submit a case of ``version`` for ``applicant`` in one transaction.
 
@@ -191,9 +222,12 @@ def case_submit_whole(
     as the separate steps apply: who may file through ``channel``, the applicant's type,
     the whole form valid, every file allowed and checked by its content, every required
     core material uploaded or obtained by the centre (non-core ones may be missing: the
-    accepting officer decides on 容缺). Every problem is reported at once and nothing is
-    written. The same ``idempotency_key`` from the same account returns the case it made
-    the first time (never a second case)."""
+    accepting officer decides on 容缺). Every problem is reported at once -- the form's
+    fields, each refused file, each unknown material code, each missing core material,
+    and the ``problems`` the caller found reading the request (a form that is not a JSON
+    object, a misnamed file field) -- in one ``ValidationFailed`` whose ``fields`` name them
+    all, and nothing is written. The same ``idempotency_key`` from the same account
+    returns the case it made the first time (never a second case)."""
     require_login(actor)
     now = now or clock.now()
     key = check_key(idempotency_key)
@@ -207,24 +241,21 @@ def case_submit_whole(
         consent_note=consent_note,
     )
     spec = version_spec(version)
-    errors: dict[str, Any] = {}
+    found: list[ValidationFailed] = list(problems)
     cleaned: dict[str, Any] = {}
-    try:
-        cleaned = validate_form(version, form_data or {}, rules=spec.rules)
-    except ValidationFailed as exc:
-        errors.update(exc.fields)
-    try:
-        checked = _inspect_all(spec, files)
-    except ValidationFailed as exc:
-        if not errors:
-            raise
-        errors.update(exc.fields)
-        checked = {}
-    if errors:
-        raise ValidationFailed(
-            _("申请有%(n)d处需要修改") % {"n": len(errors)}, code="form_invalid", fields=errors
-        )
-    slots, obtained, missing_non_core = _slots(spec, applicant, checked)
+    if not any("form_data" in p.fields for p in found):  # the form was readable
+        try:
+            cleaned = validate_form(version, form_data or {}, rules=spec.rules)
+        except ValidationFailed as exc:
+            found.append(exc)
+    checked, refused = _inspect_all(spec, files)
+    if refused is not None:
+        found.append(refused)
+    reported = {field for p in found for field in p.fields}
+    slots, obtained, missing_non_core, missing = _slots(spec, applicant, reported, checked)
+    if missing is not None:
+        found.append(missing)
+    _refuse(found)
     try:
         with transaction.atomic():
             return _write(
