@@ -9,10 +9,13 @@ the same time wait and then find nothing to do; SQLite's write transactions are 
 2. one ``UPDATE`` decides the colour and escalation level, in SQL, of every active light
    whose ``next_change_at`` has come (an index range: a light is looked at only when one of
    its thresholds passes or its case changed), by comparing the evaluation instant (now, or
-   the pause instant of a stopped clock) with the stored thresholds; those that change get
-   this step's ``mark``;
-3. one ``INSERT ... SELECT`` records each of those changes as a ``LightEvent`` (unique
-   ``(light, seq)``, ``ON CONFLICT DO NOTHING``);
+   the pause instant of a stopped clock) with the stored thresholds;
+3. each of those changes is recorded as a ``LightEvent`` (unique ``(light, seq)``, ``ON
+   CONFLICT DO NOTHING``): on PostgreSQL in the same statement (``WITH upd AS (UPDATE ...
+   RETURNING ...) INSERT ... SELECT FROM upd``); on SQLite, which cannot, the UPDATE gives
+   the changed lights this step's ``mark`` and one ``INSERT ... SELECT`` reads them back
+   through the partial index ``light_mark`` (PostgreSQL never sets ``mark``, so the index
+   stays empty there and costs the UPDATE nothing);
 4. if anything changed: a ``SweepRun`` row, an audit event and the ``lights_changed`` signal;
    after commit, the alerts (``onewindow.supervision.alerts``).
 
@@ -98,10 +101,10 @@ def _least(parts: list[str]) -> str:
     return f"{fn}({', '.join(parts)})"
 
 
-def decide(*, now: datetime, mark: int) -> int:
-    """Step 2: one UPDATE over the active lights whose next change has come (index
-    ``light_next``); returns how many were evaluated. Those whose colour or escalation
-    level changed get ``mark`` (and one more ``seq``)."""
+def _decide_sql(*, now: datetime, mark: int | None) -> tuple[str, list[object]]:
+    """The UPDATE of step 2 over the active lights whose next change has come (index
+    ``light_next``). Those whose colour or escalation level changed get one more ``seq``
+    (and ``mark``, unless it is None)."""
     now_us = round(now.timestamp() * th.US)
     never = int(th.NEVER)
     colour = _colour_sql()
@@ -129,38 +132,59 @@ def decide(*, now: datetime, mark: int) -> int:
         f"colour = {colour}, escalation = {_greatest('escalation', level)}, "
         f"colour_since = CASE WHEN colour <> ({colour}) THEN %s ELSE colour_since END, "
         f"seq = seq + CASE WHEN {changed} THEN 1 ELSE 0 END, "
-        f"mark = CASE WHEN {changed} THEN %s ELSE mark END, "
-        f"next_change_at = {nxt} "
+        + ("" if mark is None else f"mark = CASE WHEN {changed} THEN %s ELSE mark END, ")
+        + f"next_change_at = {nxt} "
         f"WHERE {active()} AND next_change_at <= %s"
     )
-    params = [
+    params: list[object] = [
         *colour_params,
         *level_params,
         *colour_params,
         connection.ops.adapt_datetimefield_value(now),
         *changed_params,
-        *changed_params,
-        mark,
+        *([] if mark is None else [*changed_params, mark]),
         *([now_us] * 5),
         now_us,
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return max(cursor.rowcount, 0)
+    return sql, params
 
 
-def record_events(*, now: datetime, mark: int) -> int:
-    """Step 3: one event per light changed by ``mark``."""
+_EVENT_COLUMNS = (
+    "light_id, seq, kind, from_colour, to_colour, from_level, level, at, department_id, "
+    "case_id, bundle_case_id, recipients"
+)
+_EVENT_VALUES = (
+    "id, seq, CASE WHEN colour <> prev_colour THEN 'colour' ELSE 'escalation' END, "
+    "prev_colour, colour, prev_escalation, escalation, %s, department_id, case_id, "
+    "bundle_case_id, 0"
+)
+
+
+def decide_and_record(*, now: datetime) -> int:
+    """Steps 2 and 3; returns how many events were recorded."""
+    at = connection.ops.adapt_datetimefield_value(now)
     light, event = _q(CaseLight._meta.db_table), _q(LightEvent._meta.db_table)
-    sql = (
-        f"INSERT INTO {event} (light_id, seq, kind, from_colour, to_colour, from_level, "  # noqa: S608
-        "level, at, department_id, case_id, bundle_case_id, recipients) "
-        "SELECT id, seq, CASE WHEN colour <> prev_colour THEN 'colour' ELSE 'escalation' END, "
-        "prev_colour, colour, prev_escalation, escalation, %s, department_id, case_id, "
-        f"bundle_case_id, 0 FROM {light} WHERE mark = %s ON CONFLICT DO NOTHING"
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [connection.ops.adapt_datetimefield_value(now), mark])
+        if connection.vendor == "postgresql":
+            update, params = _decide_sql(now=now, mark=None)
+            cursor.execute(
+                f"WITH upd AS ({update} RETURNING id, seq, colour, prev_colour, escalation, "  # noqa: S608
+                "prev_escalation, department_id, case_id, bundle_case_id) "
+                f"INSERT INTO {event} ({_EVENT_COLUMNS}) SELECT {_EVENT_VALUES} FROM upd "
+                "WHERE colour <> prev_colour OR escalation <> prev_escalation "
+                "ON CONFLICT DO NOTHING",
+                [*params, at],
+            )
+            return max(cursor.rowcount, 0)
+        mark = _next_mark()
+        update, params = _decide_sql(now=now, mark=mark)
+        cursor.execute(update, params)
+        # ``mark > 0`` repeats the partial index's condition (SQLite uses it only then)
+        cursor.execute(
+            f"INSERT INTO {event} ({_EVENT_COLUMNS}) SELECT {_EVENT_VALUES} FROM {light} "  # noqa: S608
+            "WHERE mark = %s AND mark > 0 ON CONFLICT DO NOTHING",
+            [at, mark],
+        )
         return max(cursor.rowcount, 0)
 
 
@@ -172,7 +196,7 @@ def _lock() -> None:
 
 def _next_mark() -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(mark) FROM {_q(CaseLight._meta.db_table)}")  # noqa: S608
+        cursor.execute(f"SELECT MAX(mark) FROM {_q(CaseLight._meta.db_table)} WHERE mark > 0")  # noqa: S608
         (top,) = cursor.fetchone()
     return int(top or 0) + 1
 
@@ -212,9 +236,7 @@ def lights_sweep(
             state.save(update_fields=["lagged", "watermark"])
         sync_s = time.perf_counter() - started
         started = time.perf_counter()
-        mark = _next_mark()
-        decide(now=now, mark=mark)
-        events = record_events(now=now, mark=mark)
+        events = decide_and_record(now=now)
         changed = events
         sweep_s = time.perf_counter() - started
         run_id = None
@@ -236,7 +258,7 @@ def lights_sweep(
                 obj=run,
                 at=now,
                 summary=f"红黄绿扫描：{changed} 个办件变色或升级督办",
-                payload={"mark": mark, **asdict(counts), "changed": changed, "events": events},
+                payload={**asdict(counts), "changed": changed, "events": events},
             )
             lights_changed.send(sender=SweepRun, run=run, now=now)
         if events and alerts:
