@@ -30,7 +30,7 @@ from onewindow.cases.services.processing import (
     task_release,
 )
 from onewindow.cases.states import CaseStatus
-from onewindow.cases.steps import is_decision_task
+from onewindow.cases.steps import is_decision_task, task_kind
 from onewindow.catalog.models import StepKind
 from onewindow.common import clock
 from onewindow.common.errors import DomainError, NotFound, ValidationFailed
@@ -123,6 +123,8 @@ def _context(request: HttpRequest, task: Task) -> dict[str, Any]:
     ctx.update(
         {
             "task": task,
+            # a decision task anchored on the accept step: not the accept step's description
+            "step_description": task.step.description if task_kind(task) == task.step.kind else "",
             "may_claim": task.status == TaskStatus.OPEN and may_work(user, task),
             "may_release": task.status == TaskStatus.CLAIMED,
             "may_complete": current

@@ -86,7 +86,23 @@ def is_decision_task(task: Task, case: Case) -> bool:
         return False
     if case.current_step_id is not None:
         return task.step_id == case.current_step_id and task.step.kind == StepKind.DECIDE
-    return task.step.kind == StepKind.ACCEPT and task.role == DEFAULT_ROLE[StepKind.DECIDE]
+    return task.step.kind == StepKind.ACCEPT and task_kind(task) == StepKind.DECIDE
+
+
+def task_kind(task: Task) -> str:
+    """What ``task`` is for: its step's kind, except a decision task anchored on the accept
+    step (``decision_anchor``: it sits in the section chiefs' inbox), which is a decide."""
+    if task.step.kind == StepKind.ACCEPT and task.role == DEFAULT_ROLE[StepKind.DECIDE]:
+        return StepKind.DECIDE
+    return str(task.step.kind)
+
+
+def task_name(task: Task) -> str:
+    """The task's name on screens: its step's name, or 决定 for a decision task anchored on
+    the accept step (whose own name, 受理, would say the wrong thing)."""
+    if task_kind(task) != task.step.kind:
+        return str(StepKind(task_kind(task)).label)
+    return task.step.name
 
 
 def role_for(step: ItemStep) -> str:

@@ -93,11 +93,17 @@ def sub(bc: BundleCase, name: str) -> Case:
 
 
 def decide_through_task_screen(
-    page: Page, base: str, case: Case, outcome: str, reason: str = ""
+    page: Page, base: str, case: Case, outcome: str, reason: str = "", shot: str = ""
 ) -> None:
     """The department's officer opens the sub-case from 我的任务, claims it and decides."""
     page.goto(f"{base}/backoffice/tasks/")
     page.get_by_role("link", name=case.number).click()
+    # the task is named by what it is: a decision, also when it waits on the accept step
+    # of an instant item the window could not decide (never "任务：受理")
+    expect(page.locator(".bo-task h2")).to_contain_text("任务：")
+    expect(page.locator(".bo-task h2")).not_to_contain_text("受理")
+    if shot:
+        screenshot(page, shot)
     page.get_by_role("button", name="认领").click()
     expect(page.locator(".messages")).to_contain_text("已认领该任务")
     label = "不予许可" if outcome == "refuse" else "准予许可"
@@ -217,7 +223,13 @@ def test_barber_shop_one_thing_done_once(
     # The on-the-spot items (即办件) the window could not decide wait in their departments'
     # section chiefs' inboxes: 区市场监管局 (孙丽) approves the registration, 区城市管理局
     # (刘洋) refuses the optional shop sign, 区税务局 (陈静) confirms the tax information.
-    decide_through_task_screen(person(browser, base, "sunli"), base, sub(bc, INDIVIDUAL), "approve")
+    decide_through_task_screen(
+        person(browser, base, "sunli"),
+        base,
+        sub(bc, INDIVIDUAL),
+        "approve",
+        shot="bundle-journey-05b-instant-decision-task",
+    )
     liuyang = person(browser, base, "liuyang")
     decide_through_task_screen(liuyang, base, sub(bc, SIGN), "refuse", "招牌位置占用消防通道")
     screenshot(liuyang, "bundle-journey-06a-refused-at-task")

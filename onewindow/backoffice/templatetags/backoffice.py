@@ -77,3 +77,12 @@ def transition_label(name: str) -> str:
 
     t = TRANSITIONS.get(name)
     return t.label if t else name
+
+
+@register.filter
+def task_label(task: Any) -> str:
+    """A task's name: its step's, or 决定 for a decision task waiting on the accept step of
+    an instant item (``cases.steps.task_name``)."""
+    from onewindow.cases.steps import task_name
+
+    return task_name(task)
