@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from django import template
 from django.utils import timezone
 
-from onewindow.notify.services import unread_for
+from onewindow.portal.selectors import ApplicantHeader, applicant_header, header_for
 
 register = template.Library()
 
@@ -44,9 +43,11 @@ def file_size(size: int | None) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-@register.simple_tag
-def unread_count(user: Any) -> int:
-    """How many in-app messages ``user`` has not read (0 for anonymous users)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return 0
-    return unread_for(user).count()
+@register.simple_tag(takes_context=True)
+def applicant_links(context: template.Context) -> ApplicantHeader:
+    """The header's applicant links for the page's user: whether to show them and the unread
+    messages' count, in one query per request (``portal.selectors.header_for``)."""
+    request = context.get("request")
+    if request is not None:
+        return header_for(request)
+    return applicant_header(context.get("user"))
