@@ -208,6 +208,12 @@ def test_assisted_filing_then_one_form_and_one_visit(
     page = html(client.get(fill))
     assert "一表申请：合并申请表" in page
     assert 'value="张三理发店"' in page  # pre-filled from the business
+    # the applicant's merged form markup (one include), in the window's words: scanned once,
+    # the result delivered to the applicant
+    assert "每种只扫描一次" in page
+    assert "全部办结后，办理结果一次送达申请人：" in page
+    assert 'name="delivery_method"' in page
+    assert "送达给您" not in page
     # Another clerk (or a lead officer) cannot open it; an applicant has no back office.
     assert client_for(people["zhouqiang"]).get(fill).status_code == 404
     assert client_for(people["hanmei"]).get(fill).status_code == 403

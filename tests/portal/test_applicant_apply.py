@@ -138,6 +138,8 @@ def test_edit_page_renders_the_catalogue_form_and_the_material_slots(
     assert "窗口领取" in page
     assert "快递送达" in page
     assert "电子送达" in page
+    assert "办理结果如何送达给您？" in page  # the delivery include, in the case form's words
+    assert 'id="d-address"' in page
     licence = slot(case, "营业执照")
     assert f'name="file_{licence.pk}"' not in page  # nothing to upload for it
 

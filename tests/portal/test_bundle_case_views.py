@@ -167,6 +167,12 @@ def test_apply_creates_one_draft_per_applicable_item_prefilled(
     # Each material type has one slot, shared ones say so.
     assert page.count('type="file"') == len(material_codes(bc, required_only=False))
     assert "个事项共用，只传一次" in page
+    # the merged form's markup is shared with the window's (one include); the applicant's
+    # wording: upload once, the result delivered to "您"
+    assert "每种只传一次" in page
+    assert "全部办结后，办理结果一次送达给您：" in page
+    assert "选择快递送达时请填写（免费寄递）：" in page
+    assert "每种只扫描一次" not in page
 
 
 # ---------------------------------------------------------------------------- fill in

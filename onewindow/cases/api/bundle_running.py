@@ -8,6 +8,7 @@ the applicant's side.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -115,6 +116,23 @@ def _departments(codes: list[str]) -> list[Department]:
     return [found[c] for c in codes]
 
 
+def _run(
+    request: HttpRequest,
+    number: str,
+    service: Callable[..., Any],
+    case_number: str | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """One action on the caller's bundle case ``number``: ``service`` is called with the
+    caller as actor, the bundle case, its sub-case ``case_number`` (as ``case``) when given,
+    and ``kwargs``; the answer is the whole bundle after it."""
+    bundle_case = _own(request, number)
+    if case_number is not None:
+        kwargs["case"] = _sub_case(bundle_case, case_number)
+    service(actor=request.user, bundle_case=bundle_case, **kwargs)
+    return _detail(request, number)
+
+
 @router.post(
     "/bundle-cases/{number}/accept-with-missing",
     auth=django_auth,
@@ -123,12 +141,12 @@ def _departments(codes: list[str]) -> list[Department]:
 )
 def accept_with_missing(request: HttpRequest, number: str, payload: AcceptWithMissingIn) -> Any:
     """列出容缺的材料类型及补交期限；有关子办件容缺受理，其余正常受理。"""
-    bundle_acceptance.bundle_case_accept_with_missing(
-        actor=request.user,
-        bundle_case=_own(request, number),
+    return _run(
+        request,
+        number,
+        bundle_acceptance.bundle_case_accept_with_missing,
         missing=[(m.material_type, m.due_date) for m in payload.missing],
     )
-    return _detail(request, number)
 
 
 @router.post(
@@ -139,12 +157,12 @@ def accept_with_missing(request: HttpRequest, number: str, payload: AcceptWithMi
 )
 def request_correction(request: HttpRequest, number: str, payload: CorrectionIn) -> Any:
     """一次列出全部需补正的材料（按材料类型）；申请人收到一条消息。"""
-    bundle_acceptance.bundle_case_request_correction(
-        actor=request.user,
-        bundle_case=_own(request, number),
+    return _run(
+        request,
+        number,
+        bundle_acceptance.bundle_case_request_correction,
         problems=[{"material_type": p.material_type, "reason": p.reason} for p in payload.problems],
     )
-    return _detail(request, number)
 
 
 @router.post(
@@ -154,8 +172,7 @@ def request_correction(request: HttpRequest, number: str, payload: CorrectionIn)
     summary="补齐材料后重新提交一件事",
 )
 def resubmit(request: HttpRequest, number: str) -> Any:
-    bundle_acceptance.bundle_case_resubmit(actor=request.user, bundle_case=_own(request, number))
-    return _detail(request, number)
+    return _run(request, number, bundle_acceptance.bundle_case_resubmit)
 
 
 @router.post(
@@ -166,21 +183,16 @@ def resubmit(request: HttpRequest, number: str) -> Any:
 )
 def drop_member(request: HttpRequest, number: str, case_number: str, payload: ReasonIn) -> Any:
     """申请人放弃可选事项，其余事项继续办理。"""
-    bc = _own(request, number)
-    bundle_refusal.bundle_member_drop(
-        actor=request.user, bundle_case=bc, case=_sub_case(bc, case_number), reason=payload.reason
+    return _run(
+        request, number, bundle_refusal.bundle_member_drop, case_number, reason=payload.reason
     )
-    return _detail(request, number)
 
 
 @router.post(
     "/bundle-cases/{number}/end", auth=django_auth, response=R, summary="终止一件事（牵头部门）"
 )
 def end_bundle_case(request: HttpRequest, number: str, payload: ReasonIn) -> Any:
-    bundle_refusal.bundle_case_end(
-        actor=request.user, bundle_case=_own(request, number), reason=payload.reason
-    )
-    return _detail(request, number)
+    return _run(request, number, bundle_refusal.bundle_case_end, reason=payload.reason)
 
 
 @router.post(
@@ -190,11 +202,7 @@ def end_bundle_case(request: HttpRequest, number: str, payload: ReasonIn) -> Any
     summary="督办配合部门（牵头部门）",
 )
 def chase(request: HttpRequest, number: str, case_number: str, payload: ChaseIn) -> Any:
-    bc = _own(request, number)
-    bundle_refusal.bundle_chase(
-        actor=request.user, bundle_case=bc, case=_sub_case(bc, case_number), message=payload.message
-    )
-    return _detail(request, number)
+    return _run(request, number, bundle_refusal.bundle_chase, case_number, message=payload.message)
 
 
 @router.post(
@@ -204,14 +212,14 @@ def chase(request: HttpRequest, number: str, case_number: str, payload: ChaseIn)
     summary="安排联合踏勘（牵头部门）",
 )
 def schedule_inspection(request: HttpRequest, number: str, payload: InspectionIn) -> Any:
-    bundle_inspection.bundle_inspection_schedule(
-        actor=request.user,
-        bundle_case=_own(request, number),
+    return _run(
+        request,
+        number,
+        bundle_inspection.bundle_inspection_schedule,
         at=payload.at,
         place=payload.place,
         departments=_departments(payload.departments),
     )
-    return _detail(request, number)
 
 
 @router.post(
@@ -253,12 +261,12 @@ def complete_inspection(request: HttpRequest, number: str, inspection_id: int) -
     "/bundle-cases/{number}/outcome", auth=django_auth, response=R, summary="统一出件（牵头部门）"
 )
 def issue_outcome(request: HttpRequest, number: str, payload: OutcomeIn) -> Any:
-    bundle_outcome.bundle_outcome_issue(
-        actor=request.user,
-        bundle_case=_own(request, number),
+    return _run(
+        request,
+        number,
+        bundle_outcome.bundle_outcome_issue,
         delivery_method=payload.delivery_method,
     )
-    return _detail(request, number)
 
 
 @router.post(
@@ -268,23 +276,20 @@ def issue_outcome(request: HttpRequest, number: str, payload: OutcomeIn) -> Any:
     summary="统一出件寄出（快递）",
 )
 def dispatch_outcome(request: HttpRequest, number: str, payload: DispatchIn) -> Any:
-    bundle_outcome.bundle_case_dispatch(
-        actor=request.user,
-        bundle_case=_own(request, number),
+    return _run(
+        request,
+        number,
+        bundle_outcome.bundle_case_dispatch,
         carrier=payload.carrier,
         tracking_number=payload.tracking_number,
     )
-    return _detail(request, number)
 
 
 @router.post(
     "/bundle-cases/{number}/outcome/deliver", auth=django_auth, response=R, summary="统一出件送达"
 )
 def deliver_outcome(request: HttpRequest, number: str, payload: DeliverIn) -> Any:
-    bundle_outcome.bundle_case_deliver(
-        actor=request.user, bundle_case=_own(request, number), recipient=payload.recipient
-    )
-    return _detail(request, number)
+    return _run(request, number, bundle_outcome.bundle_case_deliver, recipient=payload.recipient)
 
 
 @router.post(
@@ -294,11 +299,9 @@ def deliver_outcome(request: HttpRequest, number: str, payload: DeliverIn) -> An
     summary="先行出件（牵头部门）",
 )
 def early_delivery(request: HttpRequest, number: str, case_number: str, payload: EarlyIn) -> Any:
-    bc = _own(request, number)
-    bundle_outcome.bundle_early_delivery(
-        actor=request.user, bundle_case=bc, case=_sub_case(bc, case_number), method=payload.method
+    return _run(
+        request, number, bundle_outcome.bundle_early_delivery, case_number, method=payload.method
     )
-    return _detail(request, number)
 
 
 @router.get(
