@@ -37,6 +37,7 @@ from onewindow.portal.applicant_common import (
     own_cases,
 )
 from onewindow.portal.applicant_forms import LookupForm, WithdrawForm
+from onewindow.portal.selectors import case_ratings
 
 # -------------------------------------------------------------------- my cases
 
@@ -71,7 +72,8 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         has_result=Exists(Delivery.objects.filter(case=OuterRef("pk")).exclude(result_file="")),
     )
     page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(c, _badges(c), c.status in IN_STEP) for c in page.object_list]
+    rated = case_ratings(request.user, page.object_list)
+    rows = [(c, _badges(c), c.status in IN_STEP, rated.get(c.pk)) for c in page.object_list]
     return render(request, "portal/cases/list.html", {"page": page, "rows": rows})
 
 
@@ -123,6 +125,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             and delivery.method == DeliveryMethod.ELECTRONIC
         ),
         "accepted": case.accepted_at is not None,
+        "rating": case_ratings(request.user, [case]).get(case.pk),
         "key": uuid.uuid4().hex,
     }
     return render(request, "portal/cases/detail.html", context)

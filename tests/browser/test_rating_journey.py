@@ -46,10 +46,15 @@ def test_bad_rating_rectified_called_back_and_closed(
     people = {u.username: u for u in User.objects.filter(username__in=names)}
     case = concluded_case(people, when=clock.now())
 
-    # 张三: 我的办件 → the case → 评价 → 不满意 with the reason.
+    # 张三: 我的办件 → the case → 去评价 → 不满意 with the reason.
     zhangsan = person(browser, base, "zhangsan")
-    zhangsan.goto(base + f"/my/cases/{case.number}/")
-    zhangsan.get_by_role("link", name="评价", exact=True).click()
+    zhangsan.goto(base + "/my/cases/")
+    row = zhangsan.locator("tr", has_text=case.number)
+    expect(row.get_by_role("link", name="去评价", exact=True)).to_be_visible()
+    screenshot(zhangsan, "rating-00-my-cases")
+    row.get_by_role("link", name=case.number).click()
+    expect(zhangsan.locator(".rate-line")).to_contain_text("前可评价")
+    zhangsan.get_by_role("link", name="去评价", exact=True).click()
     expect(zhangsan.get_by_role("heading", level=1)).to_have_text("服务评价（好差评）")
     levels = zhangsan.locator(".rate-levels")
     zhangsan.get_by_role("button", name="提交评价").click()  # nothing chosen: told so
@@ -67,6 +72,15 @@ def test_bad_rating_rectified_called_back_and_closed(
     expect(zhangsan.get_by_role("heading", level=1)).to_have_text("感谢您的评价")
     expect(zhangsan.locator(".rate-summary")).to_contain_text("不满意")
     screenshot(zhangsan, "rating-02-thanks")
+    # back on 我的办件 and the case's page: the rating given, no 去评价 any more
+    zhangsan.goto(base + "/my/cases/")
+    row = zhangsan.locator("tr", has_text=case.number)
+    expect(row).to_contain_text("已评价：不满意")
+    expect(row.get_by_role("link", name="去评价")).to_have_count(0)
+    row.get_by_role("link", name=case.number).click()
+    expect(zhangsan.locator(".rate-line")).to_contain_text("您的评价：不满意")
+    expect(zhangsan.get_by_role("link", name="去评价")).to_have_count(0)
+    screenshot(zhangsan, "rating-02a-case-rated")
     rating = Rating.objects.get(case=case)
     assert (rating.level, rating.dimensions) == (2, {"overall": 2, "efficiency": 1})
     rect = Rectification.objects.get(rating=rating)

@@ -53,7 +53,7 @@ def test_the_rate_button_and_form(case: Case, people: dict[str, Any]) -> None:
     page = zs.get(reverse("portal:case_detail", args=[case.number])).content.decode()
     url = reverse("ratings:rate", args=[case.number])
     assert f'href="{url}"' in page
-    assert ">评价</a>" in page
+    assert ">去评价</a>" in page
     form = zs.get(url).content.decode()
     for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意", "办事效率", "平台操作性"):
         assert label in form
