@@ -41,8 +41,15 @@ class CaseLight(models.Model):
     case = models.OneToOneField(
         Case, null=True, blank=True, on_delete=models.CASCADE, related_name="light"
     )
-    bundle_case = models.OneToOneField(
-        BundleCase, null=True, blank=True, on_delete=models.CASCADE, related_name="light"
+    # unique where set (a partial constraint: the lights of cases, nearly all of them, keep
+    # no entry in it, which spares each of their updates one index insertion)
+    bundle_case = models.ForeignKey(
+        BundleCase,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="lights",
+        db_index=False,
     )
     # (department: the board index below leads with it; service point: filtered rarely)
     department = models.ForeignKey(
@@ -99,7 +106,12 @@ class CaseLight(models.Model):
                 condition=(models.Q(case__isnull=False) & models.Q(bundle_case__isnull=True))
                 | (models.Q(case__isnull=True) & models.Q(bundle_case__isnull=False)),
                 name="light_one_subject",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["bundle_case"],
+                condition=models.Q(bundle_case__isnull=False),
+                name="light_bundle_case_once",
+            ),
         ]
         indexes = [
             # partial: PostgreSQL's sweep never sets ``mark`` (services.decide_and_record)
@@ -188,7 +200,6 @@ class LightEvent(models.Model):
             models.UniqueConstraint(fields=["light", "seq"], name="light_event_once"),
         ]
         indexes = [
-            models.Index(fields=["department", "at"], name="light_event_dept_at"),
             models.Index(
                 fields=["at"],
                 condition=models.Q(alerted_at__isnull=True),
