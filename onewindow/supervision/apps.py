@@ -8,6 +8,8 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from onewindow.supervision import alerts, receivers  # noqa: F401  (templates, signals)
+        from onewindow.supervision.reports.assessment import config
         from onewindow.supervision.rules import rules
 
         rules()  # a wrong SUPERVISION setting stops the start-up (ImproperlyConfigured)
+        config()  # and so does a wrong SUPERVISION_ASSESSMENT

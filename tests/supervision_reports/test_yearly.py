@@ -189,6 +189,8 @@ def test_the_weights_and_grades_come_from_the_settings(year: dict[str, Any]) -> 
         ({"GRADES": {"PASS": 120}}, "等级分数线应在 0 到 100 之间：PASS"),
         ({"GRADES": {"FAIR": 70}}, "未知的等级 FAIR"),
         ({"WEIGHT": {}}, "未知的配置项 WEIGHT"),
+        ({"MIN_MEASURED": 101}, "MIN_MEASURED 应为 0 到 100 之间的数"),
+        ({"MIN_MEASURED": "50"}, "MIN_MEASURED 应为 0 到 100 之间的数"),
     ],
 )
 def test_bad_settings_are_refused_with_every_problem(conf: dict[str, Any], message: str) -> None:
@@ -223,6 +225,21 @@ def test_the_defaults_are_valid_and_sum_to_100() -> None:
         "不合格",
         "—",
     ]
+
+
+def test_too_little_measured_gives_no_score_but_insufficient_data() -> None:
+    conf = assessment.validate({})
+    only_satisfaction = dict.fromkeys(assessment.KEYS)
+    only_satisfaction["satisfaction"] = 1.0  # one 满意 and nothing else: 20 of 100 points
+    result = assessment.score(conf, only_satisfaction)
+    assert (result.score, result.grade) == (None, "数据不足")
+    # on time (30) + satisfaction (20) reach the default 50: scored, redistributed
+    enough = {**only_satisfaction, "on_time": 0.5}
+    result = assessment.score(conf, enough)
+    assert result.score == 100 * (30 * 0.5 + 20 * 1.0) / 50 == 70
+    assert result.grade == "合格"
+    lenient = assessment.validate({"MIN_MEASURED": 20})
+    assert assessment.score(lenient, only_satisfaction).score == 100.0
 
 
 def test_a_finished_year_has_no_cut(people: Any) -> None:

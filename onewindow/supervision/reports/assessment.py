@@ -6,6 +6,7 @@ raises ``ImproperlyConfigured`` naming every problem):
 
 * ``WEIGHTS``: points per indicator, merged over ``DEFAULT_WEIGHTS``; each a non-negative
   number, unknown names refused, the sum exactly 100;
+* ``MIN_MEASURED``: the points the measured indicators must carry for a score (0..100);
 * ``GRADES``: the lowest score of 优秀 / 良好 / 合格 (``EXCELLENT``, ``GOOD``, ``PASS``),
   merged over ``DEFAULT_GRADES``; numbers within 0..100, EXCELLENT ≥ GOOD ≥ PASS; below PASS
   is 不合格.
@@ -15,9 +16,11 @@ Each indicator gives a sub-score between 0 and 1, or none when there is nothing 
 named the department). The score is ``100 × Σ weight × sub-score / Σ weight`` over the
 indicators that have a sub-score: the weight of an indicator with nothing to measure is
 shared out among the others in proportion, so a department is neither rewarded nor punished
-for what did not happen. With no indicator at all the department gets no score (and no grade)
-and comes last in the ranking. Scores are rounded to 2 decimals; a grade is the highest
-whose lowest score the score reaches.
+for what did not happen -- but only while the indicators measured carry at least
+``MIN_MEASURED`` of the 100 points (default 50): below that (a department with one rating and
+nothing else) there is too little to grade, and the department gets no score and the grade
+数据不足 (like one with no indicator at all, it comes last in the ranking). Scores are
+rounded to 2 decimals; a grade is the highest whose lowest score the score reaches.
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 DEFAULT_GRADES: dict[str, float] = {"EXCELLENT": 90, "GOOD": 80, "PASS": 60}
 GRADE_NAMES = (("EXCELLENT", "优秀"), ("GOOD", "良好"), ("PASS", "合格"))
 FAIL = "不合格"
+INSUFFICIENT = "数据不足"
+DEFAULT_MIN_MEASURED = 50.0
 # Sub-score of a department in one ranking round: within talk_count (约谈), within
 # exposed_count (公开曝光并整改), otherwise.
 RANKING_TALK, RANKING_EXPOSED, RANKING_CLEAR = 0.0, 0.5, 1.0
@@ -79,6 +84,7 @@ RANKING_TALK, RANKING_EXPOSED, RANKING_CLEAR = 0.0, 0.5, 1.0
 class AssessmentConfig:
     weights: dict[str, float]
     grades: dict[str, float]
+    min_measured: float = DEFAULT_MIN_MEASURED
 
     def grade(self, score: float | None) -> str:
         if score is None:
@@ -97,9 +103,15 @@ def validate(conf: Mapping[str, Any]) -> AssessmentConfig:
     """``conf`` (the shape of ``SUPERVISION_ASSESSMENT``) over the defaults, or
     ``ImproperlyConfigured`` listing every problem."""
     problems: list[str] = []
-    unknown_keys = sorted(set(conf) - {"WEIGHTS", "GRADES"})
+    unknown_keys = sorted(set(conf) - {"WEIGHTS", "GRADES", "MIN_MEASURED"})
     if unknown_keys:
-        problems.append(f"未知的配置项 {', '.join(unknown_keys)}（可用 WEIGHTS、GRADES）")
+        problems.append(
+            f"未知的配置项 {', '.join(unknown_keys)}（可用 WEIGHTS、GRADES、MIN_MEASURED）"
+        )
+    min_measured = conf.get("MIN_MEASURED", DEFAULT_MIN_MEASURED)
+    if not _number(min_measured) or not 0 <= min_measured <= 100:
+        problems.append("MIN_MEASURED 应为 0 到 100 之间的数")
+        min_measured = DEFAULT_MIN_MEASURED
     given_weights = conf.get("WEIGHTS") or {}
     given_grades = conf.get("GRADES") or {}
     if not isinstance(given_weights, Mapping):
@@ -134,6 +146,7 @@ def validate(conf: Mapping[str, Any]) -> AssessmentConfig:
     return AssessmentConfig(
         weights={k: float(weights[k]) for k in KEYS},
         grades={k: float(v) for k, v in grades.items()},
+        min_measured=float(min_measured),
     )
 
 
@@ -185,6 +198,8 @@ def score(conf: AssessmentConfig, subs: dict[str, float | None]) -> Score:
     total_weight = sum(counted.values())
     if not total_weight:
         return Score(None, conf.grade(None), dict.fromkeys(KEYS))
+    if total_weight < conf.min_measured:
+        return Score(None, INSUFFICIENT, dict.fromkeys(KEYS))
     points: dict[str, float | None] = {
         k: (100 * counted[k] * float(subs[k] or 0) / total_weight if k in counted else None)
         for k in KEYS
