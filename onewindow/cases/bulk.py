@@ -47,7 +47,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django_fsm.signals import post_transition
 
-from onewindow.audit.rows import insert_rows
+from onewindow.audit.rows import bulk_cursor, insert_rows
 from onewindow.audit.services import Event, record_many
 from onewindow.cases.models import Case, CaseTransition, TaskStatus
 from onewindow.cases.states import Transition
@@ -195,7 +195,7 @@ def _update_cases(
             params.append(read_step)
         # quoted identifiers only; every value is a parameter
         sql = f"UPDATE {table} SET {', '.join(sets)} WHERE {where} RETURNING {qn('id')}"  # noqa: S608
-        with connection.cursor() as cursor:
+        with bulk_cursor() as cursor:
             cursor.execute(sql, params)
             moved.update(int(r[0]) for r in cursor.fetchall())
     return moved
@@ -367,10 +367,10 @@ def _column(model: Any, name: str) -> str:
     return str(model._meta.get_field(name).column)
 
 
-def in_ids(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+def in_ids(column: str, ids: Sequence[int | str]) -> tuple[str, list[Any]]:
     """``column IN (...)`` and its parameters: on PostgreSQL ``= ANY(%s)`` with one array
     parameter (psycopg parses a statement's placeholders in Python: thousands of them cost
-    more than the statement), elsewhere one placeholder per id."""
+    more than the statement), elsewhere one placeholder per value."""
     if transaction.get_connection().vendor == "postgresql":
         return f"{column} = ANY(%s)", [list(ids)]
     return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
@@ -389,7 +389,7 @@ def _read(chunk: Sequence[int], *, lock: bool = False) -> dict[int, _Row]:
     sql = f"SELECT {columns} FROM {qn(Case._meta.db_table)} WHERE {where}"  # noqa: S608
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: _Row(*row) for row in cursor.fetchall()}
 

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
+from onewindow.audit.rows import bulk_cursor
 from onewindow.audit.services import Event, record_many
 from onewindow.cases import steps as case_steps
 from onewindow.cases.bulk import (
@@ -63,9 +64,7 @@ def open_tasks(
     if not ids:
         return 0
     if cancel_others:
-        Task.objects.filter(case_id__in=ids, status__in=UNFINISHED).exclude(step=step).update(
-            status=TaskStatus.CANCELLED, completed_at=now
-        )
+        _cancel_other_steps(ids, step, now=now)
     role = case_steps.role_for(step)
     if isinstance(departments, dict):
         pairs = [(c, departments[c]) for c in ids]
@@ -121,7 +120,7 @@ def _read_tasks(chunk: Sequence[int]) -> dict[int, _TaskRow]:
         f"JOIN {qn(ItemStep._meta.db_table)} s ON s.{qn('id')} = t.{task['step']} "
         f"WHERE {where}"
     )
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, params)
         return {row[0]: _TaskRow(*row) for row in cursor.fetchall()}
 
@@ -257,7 +256,7 @@ def _finish_tasks(pks: list[int], *, actor_id: int | None, opinion: str, now: da
     )
     params = [TaskStatus.DONE.value, actor_id, at, at, opinion, *ids]
     params += [TaskStatus.OPEN.value, TaskStatus.CLAIMED.value, actor_id]
-    with connection.cursor() as cursor:
+    with bulk_cursor() as cursor:
         cursor.execute(sql, params)
         return {int(r[0]) for r in cursor.fetchall()}
 
@@ -275,17 +274,11 @@ def _join(
     touched = sorted({t.case_id for t in finished})
     if not touched:
         return {}
-    waiting = set(
-        Task.objects.filter(
-            case_id__in=touched, status__in=UNFINISHED, step_id=F("case__current_step_id")
-        ).values_list("case_id", flat=True)
-    )
+    waiting = _waiting(touched)
     ready = [cases[pk] for pk in touched if pk not in waiting]
     if not ready:
         return {}
-    versions = dict(
-        Case.objects.filter(pk__in=[r.pk for r in ready]).values_list("pk", "item_version_id")
-    )
+    versions = _versions([r.pk for r in ready])
     ordered = case_steps.steps_by_version(set(versions.values()))
     task_of = {t.case_id: t for t in finished}
     groups: dict[int | None, list[_Row]] = defaultdict(list)
@@ -324,3 +317,49 @@ def _join(
             )
         advanced.update(dict.fromkeys(moved, target))
     return advanced
+
+
+# The batch's reads and writes of many ids, as plain statements through ``bulk_cursor`` (on
+# PostgreSQL one array parameter each, not one placeholder per id quoted into the text).
+
+
+def _cancel_other_steps(ids: list[int], step: ItemStep, *, now: datetime) -> None:
+    """What ``steps.open_task`` does per case: cancel unfinished tasks of other steps."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    where, params = in_ids(qn("case_id"), ids)
+    statuses, status_params = in_ids(qn("status"), [str(s) for s in UNFINISHED])
+    sql = (
+        f"UPDATE {qn(Task._meta.db_table)} SET {qn('status')} = %s, "  # noqa: S608
+        f"{qn('completed_at')} = %s WHERE {where} AND {statuses} AND {qn('step_id')} <> %s"
+    )
+    at = connection.ops.adapt_datetimefield_value(now)
+    with bulk_cursor() as cursor:
+        cursor.execute(sql, [str(TaskStatus.CANCELLED), at, *params, *status_params, step.pk])
+
+
+def _waiting(case_ids: list[int]) -> set[int]:
+    """The cases that still have an unfinished task in their current step."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    where, params = in_ids("t.case_id", case_ids)
+    statuses, status_params = in_ids("t.status", [str(s) for s in UNFINISHED])
+    sql = (
+        f"SELECT t.case_id FROM {qn(Task._meta.db_table)} t "  # noqa: S608
+        f"JOIN {qn(Case._meta.db_table)} c ON c.id = t.case_id "
+        f"WHERE {where} AND {statuses} AND t.step_id = c.current_step_id"
+    )
+    with bulk_cursor() as cursor:
+        cursor.execute(sql, [*params, *status_params])
+        return {int(r[0]) for r in cursor.fetchall()}
+
+
+def _versions(case_ids: list[int]) -> dict[int, int]:
+    """Case id → its item version id."""
+    connection = transaction.get_connection()
+    qn = connection.ops.quote_name
+    where, params = in_ids(qn("id"), case_ids)
+    sql = f"SELECT id, item_version_id FROM {qn(Case._meta.db_table)} WHERE {where}"  # noqa: S608
+    with bulk_cursor() as cursor:
+        cursor.execute(sql, params)
+        return {int(pk): int(v) for pk, v in cursor.fetchall()}
