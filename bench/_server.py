@@ -222,14 +222,24 @@ def wait_healthy(port: int, proc: subprocess.Popen[bytes], log: Path, timeout: f
 def gunicorn(env: dict[str, str], *, workers: int = 2, log_dir: Path) -> Iterator[Gunicorn]:
     port = free_port()
     log = log_dir / f"gunicorn-{port}.log"
+    if os.environ.get("BENCH_SERVER") == "granian":
+        threads = os.environ.get("BENCH_GRANIAN_THREADS", "1")
+        cmd = [
+            *(str(GUNICORN.with_name("granian")), "--interface", "wsgi"),
+            *("--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)),
+            *("--blocking-threads", threads, "--no-ws", "--log-level", "warning"),
+            "onewindow.wsgi:application",
+        ]
+    else:
+        cmd = [
+            *(str(GUNICORN), "onewindow.wsgi:application"),
+            *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
+            *("--worker-class", "sync", "--timeout", "120", "--graceful-timeout", "5"),
+            *("--backlog", "512", "--log-level", "warning"),
+        ]
     with log.open("wb") as sink:
         proc = subprocess.Popen(
-            [
-                *(str(GUNICORN), "onewindow.wsgi:application"),
-                *("--bind", f"127.0.0.1:{port}", "--workers", str(workers)),
-                *("--worker-class", "sync", "--timeout", "120", "--graceful-timeout", "5"),
-                *("--backlog", "512", "--log-level", "warning"),
-            ],
+            cmd,
             env=env,
             cwd=ROOT,
             stdout=sink,

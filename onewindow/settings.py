@@ -183,6 +183,8 @@ LOGGING = {
 # db_worker sends them) or "outbox" (left for the periodic `manage.py notify_send_pending`;
 # for high request volumes). See docs/notify.md.
 NOTIFY_SEND_MODE = env("NOTIFY_SEND_MODE", "inline")
+# where the file SMS adapter writes (default var/outbox; docs/notify.md)
+NOTIFY_OUTBOX_DIR = Path(env("NOTIFY_OUTBOX_DIR") or BASE_DIR / "var" / "outbox")
 if NOTIFY_SEND_MODE not in ("inline", "task", "outbox"):
     raise ImproperlyConfigured(f"NOTIFY_SEND_MODE: {NOTIFY_SEND_MODE!r} (inline, task, outbox)")
 
