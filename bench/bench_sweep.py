@@ -11,7 +11,8 @@ Then:
 
 1. a first sweep at 2026-03-02 10:00 creates every light (the threshold sync of all n cases
    with the vectorised calendar, reported as ``first_sync_s``, and their first colours);
-2. *ours*: a full sweep at 2026-09-01 10:00 (many colours change): the sync check (nothing
+2. (PostgreSQL: ``VACUUM ANALYZE`` and ``CHECKPOINT``, the database at rest after the load)
+   *ours*: a full sweep at 2026-09-01 10:00 (many colours change): the sync check (nothing
    to resync) plus the colour decision, the events and the bookkeeping, one transaction;
 3. a second sweep at the same instant must write nothing (``again_changed`` = 0; on SQLite
    ``total_changes()`` before and after must be equal);
