@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import connection, transaction
 from django.dispatch import Signal
@@ -101,7 +102,7 @@ def _least(parts: list[str]) -> str:
     return f"{fn}({', '.join(parts)})"
 
 
-def _decide_sql(*, now: datetime, mark: int | None) -> tuple[str, list[object]]:
+def _decide_sql(*, now: datetime, mark: int | None) -> tuple[str, list[Any]]:
     """The UPDATE of step 2 over the active lights whose next change has come (index
     ``light_next``). Those whose colour or escalation level changed get one more ``seq``
     (and ``mark``, unless it is None)."""
@@ -136,7 +137,7 @@ def _decide_sql(*, now: datetime, mark: int | None) -> tuple[str, list[object]]:
         + f"next_change_at = {nxt} "
         f"WHERE {active()} AND next_change_at <= %s"
     )
-    params: list[object] = [
+    params: list[Any] = [
         *colour_params,
         *level_params,
         *colour_params,
