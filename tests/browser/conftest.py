@@ -7,12 +7,14 @@ Chromium is Debian's package at /usr/bin/chromium, driven through ``executable_p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 # Playwright's sync API runs an asyncio event loop in this thread; Django refuses database
 # access from a thread with a running loop unless told it is safe (it is: one thread, sync).
@@ -81,3 +83,36 @@ def screenshot(page: object, name: str, *, full_page: bool = True) -> Path:
     path = ARTIFACTS / f"{re.sub(r'[^\w.-]+', '-', name)}.png"
     page.screenshot(path=str(path), full_page=full_page)  # type: ignore[attr-defined]
     return path
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextlib.contextmanager
+def demo_district(folder: Path) -> Iterator[Path]:
+    """The demo district, loaded through the services under fast password hashing, with
+    uploads, notices and outbox files in ``folder``; the calendar reseeded before and its
+    cache dropped after (the live server shares the process)."""
+    from onewindow.demo.loader import load_demo
+    from onewindow.workdays.selectors import invalidate_calendar
+    from tests.conftest import reseed_calendar
+
+    with override_settings(
+        PASSWORD_HASHERS=FAST_HASHERS,
+        MEDIA_ROOT=folder / "media",
+        NOTIFY_OUTBOX_DIR=folder / "outbox",
+    ):
+        reseed_calendar()
+        load_demo()
+        try:
+            yield folder
+        finally:
+            invalidate_calendar()
+
+
+@pytest.fixture
+def district(tmp_path: Path) -> Iterator[Path]:
+    """``demo_district`` in the test's temporary folder (a journey needing more people
+    defines its own, around ``demo_district``)."""
+    with demo_district(tmp_path) as folder:
+        yield folder

@@ -14,46 +14,27 @@ own browser context against ``live_server`` on the demo district:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, Page, expect
 
 from onewindow.cases.models import Case, MaterialStatus, NoticeKind
 from onewindow.cases.states import CaseStatus
 from onewindow.common import clock
 from onewindow.demo.data.org import DEMO_PASSWORD, QIANQI_ID
-from onewindow.demo.loader import load_demo
-from onewindow.workdays.selectors import invalidate_calendar
+from tests.browser.conftest import FAST_HASHERS as FAST_HASHERS  # other journeys import it here
 from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.cases.test_acceptance import submitted_case
 from tests.cases.test_uploads import pdf_bytes
-from tests.conftest import reseed_calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 HYGIENE = "公共场所卫生许可证核发"
 LEFT_OUT = "卫生管理制度"  # a required, non-core material of the hygiene licence
 BARBER_USCC = "925001026031885240"
-
-
-@pytest.fixture
-def district(tmp_path: Path) -> Iterator[Path]:
-    """The demo district, loaded through the services under fast password hashing; uploads,
-    notices and outbox files in a temporary folder."""
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
-        yield tmp_path
-        invalidate_calendar()
 
 
 @pytest.fixture

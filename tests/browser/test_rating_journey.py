@@ -4,38 +4,20 @@ him back; 赵六 (supervisor) closes the rectification; the board shows the rate
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, expect
 
 from onewindow.common import clock
-from onewindow.demo.loader import load_demo
 from onewindow.org.models import User
 from onewindow.ratings.models import Rating, Rectification
-from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import screenshot
-from tests.browser.test_case_journeys import FAST_HASHERS, person
-from tests.conftest import reseed_calendar
+from tests.browser.test_case_journeys import person
 from tests.ratings.conftest import concluded_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def district(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
-        yield tmp_path
-        invalidate_calendar()
 
 
 def test_bad_rating_rectified_called_back_and_closed(

@@ -4,38 +4,20 @@ their grades, then downloads the Excel workbook from the page's link."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, expect
 
-from onewindow.demo.loader import load_demo
 from onewindow.org.models import User
 from onewindow.ratings.services import rate_case
-from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import screenshot
-from tests.browser.test_case_journeys import FAST_HASHERS, person
-from tests.conftest import reseed_calendar
+from tests.browser.test_case_journeys import person
 from tests.supervision_reports.conftest import HYGIENE, MARKET, at, case_with, end_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def district(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
-        yield tmp_path
-        invalidate_calendar()
 
 
 def test_a_supervisor_reads_the_yearly_assessment(

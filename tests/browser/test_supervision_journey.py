@@ -6,42 +6,24 @@ section chief 孙丽 find the alerts among their in-app messages."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import time_machine
-from django.test import override_settings
 from playwright.sync_api import Browser, expect
 
 from onewindow.cases.models import Task
 from onewindow.cases.services.processing import task_claim
-from onewindow.demo.loader import load_demo
 from onewindow.org.models import User
 from onewindow.supervision.services import lights_sweep
-from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import screenshot
-from tests.browser.test_case_journeys import FAST_HASHERS, person
+from tests.browser.test_case_journeys import person
 from tests.cases.conftest import published
 from tests.cases.test_processing_support import accepted_case, at
-from tests.conftest import reseed_calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 BOARD = "/backoffice/supervision/"
-
-
-@pytest.fixture
-def district(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
-        yield tmp_path
-        invalidate_calendar()
 
 
 def test_a_supervisor_sees_a_case_turn_yellow_then_red(
