@@ -281,3 +281,41 @@ class CallBack(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_result_display()} {self.at:%Y-%m-%d}"
+
+
+class Rejection(models.Model):
+    """One 退回 by the supervisor, with the time of the work it sent back: the call-back's
+    (``called_back_at``) and, for a complaint, the answer's (``responded_at``). A reject
+    clears the call-back and the redone work gets new times; these rows keep the rounds, so
+    that ``ratings.rates`` with ``as_of`` reads what stood at any past instant."""
+
+    rectification = models.ForeignKey(
+        Rectification, null=True, blank=True, on_delete=models.CASCADE, related_name="rejections"
+    )
+    complaint = models.ForeignKey(
+        Complaint, null=True, blank=True, on_delete=models.CASCADE, related_name="rejections"
+    )
+    rejected_at = models.DateTimeField(_("退回时间"))
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("退回理由"), blank=True)
+    called_back_at = models.DateTimeField(_("被退回的回访时间"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("被退回的答复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("退回记录")
+        verbose_name_plural = _("退回记录")
+        ordering = ["rejected_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(rectification__isnull=False, complaint__isnull=True)
+                    | models.Q(rectification__isnull=True, complaint__isnull=False)
+                ),
+                name="rejection_about_one_thing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"退回 {self.rejected_at:%Y-%m-%d}"

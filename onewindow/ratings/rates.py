@@ -20,11 +20,12 @@ cases concluded, ratings given, rectifications opened and complaints made at or 
 ``as_of`` count; a case counts as rated, a rectification as closed (``closed_at``), called
 back (``called_back_at``) or voided by an upheld appeal (``closed_at`` of a voided one; its
 rating counts until then), a complaint as answered (``responded_at``) only if that happened
-at or before ``as_of``. ``now`` (what is overdue, which unrated cases have defaulted)
-defaults to ``as_of``, else to the clock. One limit: a supervisor's 退回 (reject) clears
-``called_back_at`` and the redone work gets new ``called_back_at`` / ``responded_at``, so a
-call-back (or a complaint's answer) that was done at ``as_of`` and sent back later counts
-as not done at ``as_of`` (the models keep no time of the reject).
+at or before ``as_of``. A supervisor's 退回 (reject) clears ``called_back_at`` and the redone
+work gets new times, but every round sent back is kept (``Rejection``: the call-back's and
+the answer's time, and the reject's): at ``as_of`` a rectification counts as called back, a
+complaint as answered (on time: that answer by the deadline), iff some attempt was done at
+or before ``as_of`` and not sent back at or before ``as_of``. ``now`` (what is overdue,
+which unrated cases have defaulted) defaults to ``as_of``, else to the clock.
 
 Rates are ``numerator / denominator`` rounded to 4 places, ``None`` when nothing to divide.
 """
@@ -40,7 +41,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from onewindow.cases.models import Case
 from onewindow.common import clock
 from onewindow.org.models import Department
-from onewindow.ratings.models import Complaint, Rating, Rectification
+from onewindow.ratings.models import Complaint, Rating, Rectification, Rejection
 from onewindow.ratings.rules import default_cutoff
 from onewindow.ratings.states import (
     BAD_LEVELS,
@@ -195,6 +196,24 @@ def _not_done(name: str, as_of: datetime | None) -> Q:
     return Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gt": as_of})
 
 
+def _sent_back_later(kind: str, field: str, as_of: datetime, *extra: Q) -> Exists:
+    """Some round sent back (a ``Rejection`` of the row) was done (``field``) at or before
+    ``as_of`` and sent back only after it."""
+    rounds = Rejection.objects.filter(
+        *extra, **{kind: OuterRef("pk"), f"{field}__lte": as_of, "rejected_at__gt": as_of}
+    )
+    return Exists(rounds)
+
+
+def _sent_back_by(kind: str, field: str, as_of: datetime) -> Exists:
+    """The row's current ``field`` (a complaint's answer stays until it is redone) was sent
+    back at or before ``as_of``: a reject at or after it."""
+    rounds = Rejection.objects.filter(
+        **{kind: OuterRef("pk"), "rejected_at__gte": OuterRef(field), "rejected_at__lte": as_of}
+    )
+    return Exists(rounds)
+
+
 def _collect(
     lo: datetime, hi: datetime, now: datetime, as_of: datetime | None, scope: Q
 ) -> dict[str, dict[int | None, dict[str, int]]]:
@@ -214,6 +233,9 @@ def _collect(
         rects = rects.exclude(status=voided)
         rect_unfinished = Q(status__in=sorted(RECTIFICATION_UNFINISHED))
         complaint_open = Q(status__in=sorted(COMPLAINT_UNFINISHED), responded_at__isnull=True)
+        called_back = _done("called_back_at", None)
+        responded = _done("responded_at", None)
+        on_time = responded & Q(responded_at__lte=F("due_at"))
     else:
         rated = rated.filter(rated_at__lte=as_of)
         cases = cases.filter(concluded_at__lte=as_of)
@@ -226,15 +248,28 @@ def _collect(
             Q(status=voided) & _done("closed_at", as_of)
         )
         rect_unfinished = _not_done("closed_at", as_of)
-        complaints = complaints.filter(submitted_at__lte=as_of)
-        complaint_open = _not_done("responded_at", as_of)
+        # Every attempt, the current one or one sent back later, counts while it stood.
+        rects = rects.annotate(
+            earlier_call_back=_sent_back_later("rectification", "called_back_at", as_of)
+        )
+        called_back = _done("called_back_at", as_of) | Q(earlier_call_back=True)
+        complaints = complaints.filter(submitted_at__lte=as_of).annotate(
+            earlier_answer=_sent_back_later("complaint", "responded_at", as_of),
+            earlier_on_time=_sent_back_later(
+                "complaint", "responded_at", as_of, Q(responded_at__lte=OuterRef("due_at"))
+            ),
+            answer_sent_back=_sent_back_by("complaint", "responded_at", as_of),
+        )
+        current = _done("responded_at", as_of) & Q(answer_sent_back=False)
+        responded = Q(earlier_answer=True) | current
+        on_time = Q(earlier_on_time=True) | (current & Q(responded_at__lte=F("due_at")))
+        complaint_open = ~responded
     cases = cases.annotate(has_rating=Exists(rated))
     level_rows = ratings.values("department_id", "level").annotate(n=Count("id")).order_by()
     levels: dict[int | None, dict[str, int]] = {}
     for row in level_rows:
         levels.setdefault(row["department_id"], {})[str(row["level"])] = row["n"]
     closed = Q(status=RectificationStatus.CLOSED) & _done("closed_at", as_of)
-    responded = _done("responded_at", as_of)
     return {
         "cases": _grouped(
             cases,
@@ -255,7 +290,7 @@ def _collect(
             "department_id",
             rectifications=Count("id"),
             rectified=Count("id", filter=closed),
-            called_back=Count("id", filter=_done("called_back_at", as_of)),
+            called_back=Count("id", filter=called_back),
             overdue_rectifications=Count(
                 "id",
                 filter=(rect_unfinished & Q(due_at__lt=now))
@@ -267,7 +302,7 @@ def _collect(
             "department_id",
             complaints=Count("id"),
             complaints_responded=Count("id", filter=responded),
-            complaints_on_time=Count("id", filter=responded & Q(responded_at__lte=F("due_at"))),
+            complaints_on_time=Count("id", filter=on_time),
             overdue_complaints=Count("id", filter=complaint_open & Q(due_at__lt=now)),
         ),
         "levels": levels,

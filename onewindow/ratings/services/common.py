@@ -14,7 +14,7 @@ from onewindow.common.errors import PermissionDenied, ValidationFailed
 from onewindow.notify.services import notify
 from onewindow.org.models import Department, RoleAssignment
 from onewindow.org.permissions import has_capability, is_centre_wide, roles_with
-from onewindow.ratings.models import CallBack, Complaint, Rectification
+from onewindow.ratings.models import CallBack, Complaint, Rectification, Rejection
 from onewindow.ratings.states import (
     UNREACHABLE_ATTEMPTS,
     CallBackResult,
@@ -120,9 +120,20 @@ def close(
 def reject(
     obj: Tracked, table: dict[str, Transition], *, actor: Any, note: str, now: datetime, action: str
 ) -> None:
-    """The supervisor sends it back: the work and the call-back start again."""
+    """The supervisor sends it back: the work and the call-back start again. The times of
+    the call-back (and a complaint's answer) sent back are kept in a ``Rejection``, so a
+    past period's rates (``rates`` with ``as_of``) still count them before ``now``."""
     note = text("note", note, label="退回理由", required=True)
     step(obj, table, "reject", actor=actor, now=now)
+    kind = "rectification" if isinstance(obj, Rectification) else "complaint"
+    Rejection.objects.create(
+        **{kind: obj},
+        rejected_at=now,
+        rejected_by=actor,
+        note=note,
+        called_back_at=obj.called_back_at,
+        responded_at=obj.responded_at if isinstance(obj, Complaint) else None,
+    )
     obj.review_note = note
     obj.reopened += 1
     obj.called_back_at = None
