@@ -60,6 +60,7 @@ class Work:
         case = concluded_case(people, when=at(2026, 3, 2))
         rating = rate_case(actor=zs, case=case, level=1, comment="很慢", now=at(2026, 3, 3))
         self.rect: Rectification = rating.rectification
+        assert self.rect.department_id is not None
         self.health = Department.objects.filter(pk=self.rect.department_id)
         self.complaint: Complaint = complaint_submit(
             actor=zs,

@@ -1,5 +1,6 @@
 """A past period's report does not change when a rectification is closed, a call-back made
-or a complaint answered later (``ratings.rates`` with ``as_of`` = the period's end), while
+or a complaint answered later, or a call-back or answer sent back (退回) and redone later
+(``ratings.rates`` with ``as_of`` = the period's end), while
 the live board (``rates`` without ``as_of``) shows the current figures.
 
 March 2026 (conftest): 张三's 非常不满意 of 6 March at 区卫生健康委 opened a rectification; it
@@ -10,6 +11,7 @@ time-machine (the services read the clock)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 import pytest
@@ -18,12 +20,16 @@ from django.test import Client
 
 from onewindow.org.models import Department
 from onewindow.ratings.models import Rectification
+from onewindow.ratings.rates import rates_by_department
 from onewindow.ratings.services import (
+    complaint_call_back,
+    complaint_reject,
     complaint_respond,
     complaint_submit,
     rectification_call_back,
     rectification_close,
     rectification_rectify,
+    rectification_reject,
 )
 from onewindow.supervision.reports.build import build
 from onewindow.supervision.reports.periods import parse
@@ -120,3 +126,63 @@ def test_a_past_report_is_unchanged_after_a_later_closing(
     # counts nothing (opened in March), the month of April does not see March's items.
     april = row_of(report("month", "2026-04").table("部门排名"), HEALTH)
     assert april["rectifications"] == 0
+
+
+def test_a_past_report_is_unchanged_after_later_rejects(
+    people: dict[str, Any], march_work: dict[str, Any]
+) -> None:
+    """March's call-back (23 March) and the complaint's answer (13 March) are sent back twice
+    in April (5 and 15 April) and redone after each: March's reports do not move, an
+    instant in April between a reject and the redo sees them undone, the board follows."""
+    rect, complaint = march_work["rectification"], march_work["complaint"]
+    hanmei, sunli, zhaoliu = people["hanmei"], people["sunli"], people["zhaoliu"]
+    complaint_respond(actor=sunli, complaint=complaint, response="已安排", now=at(2026, 3, 13))
+    complaint_call_back(actor=sunli, complaint=complaint, result="basic", now=at(2026, 3, 20))
+    tables = [("month", "2026-03", "部门排名"), ("quarter", "2026-Q1", "部门分析")]
+    before = {kind: rates_of(kind, key, table) for kind, key, table in tables}
+    assert before["month"][HEALTH]["callback_rate"] == 1.0
+    assert before["month"][MARKET_DEPT]["complaint_response_rate"] == 1.0
+    health = Department.objects.filter(name=HEALTH)
+    market = Department.objects.filter(name=MARKET_DEPT)
+
+    def april(as_of: Any) -> tuple[int, int]:
+        """(called back, complaints answered) of March's items at an instant in April."""
+        (h,) = rates_by_department(
+            date(2026, 3, 1), date(2026, 3, 31), departments=health, as_of=as_of
+        )
+        (m,) = rates_by_department(
+            date(2026, 3, 1), date(2026, 3, 31), departments=market, as_of=as_of
+        )
+        return h.called_back, m.complaints_responded
+
+    for round_, (rejected, redone) in enumerate(
+        [(at(2026, 4, 5), at(2026, 4, 8)), (at(2026, 4, 15), at(2026, 4, 20))], start=1
+    ):
+        with time_machine.travel(rejected, tick=False):
+            rectification_reject(actor=zhaoliu, rectification=rect, note="回访不实")
+            complaint_reject(actor=zhaoliu, complaint=complaint, note="答复不完整")
+        assert Rectification.objects.get(pk=rect.pk).reopened == round_
+        assert {kind: rates_of(kind, key, table) for kind, key, table in tables} == before
+        assert board_row(people, HEALTH)["回访率"] == "0.00%"
+        with time_machine.travel(redone, tick=False):
+            rectification_rectify(
+                actor=hanmei,
+                rectification=rect,
+                finding="true",
+                finding_reason="属实",
+                action="再改进",
+            )
+            rectification_call_back(actor=hanmei, rectification=rect, result="satisfied")
+            complaint_respond(actor=sunli, complaint=complaint, response="已专人值守")
+            complaint_call_back(actor=sunli, complaint=complaint, result="satisfied")
+        assert {kind: rates_of(kind, key, table) for kind, key, table in tables} == before
+        assert board_row(people, HEALTH)["回访率"] == "100.00%"
+    with time_machine.travel(at(2026, 4, 25), tick=False):
+        rectification_close(actor=zhaoliu, rectification=rect)
+    assert {kind: rates_of(kind, key, table) for kind, key, table in tables} == before
+    # March's items at instants in April: undone between a reject and the redo.
+    assert april(at(2026, 4, 4)) == (1, 1)
+    assert april(at(2026, 4, 6)) == (0, 0)
+    assert april(at(2026, 4, 10)) == (1, 1)
+    assert april(at(2026, 4, 16)) == (0, 0)
+    assert april(at(2026, 4, 30)) == (1, 1)
