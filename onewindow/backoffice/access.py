@@ -67,6 +67,9 @@ MENU = [
         "ratings:device", gettext_lazy("窗口评价器"), frozenset({"case.accept", "hall.serve"})
     ),
     MenuEntry(
+        "backoffice:visits", gettext_lazy("登记窗口服务"), frozenset({"case.accept", "hall.serve"})
+    ),
+    MenuEntry(
         "ratings:rectifications",
         gettext_lazy("差评整改"),
         frozenset({"ratings.handle", "ratings.close"}),

@@ -6,6 +6,7 @@ from onewindow.backoffice import (
     views_bundles,
     views_cases,
     views_tasks,
+    views_visits,
     views_window,
 )
 
@@ -24,6 +25,9 @@ urlpatterns = [
         views_window.window_start,
         name="window_start",
     ),
+    # 登记窗口服务 (views_visits.py)
+    path("visits/", views_visits.visits, name="visits"),
+    path("visits/new/", views_visits.visit_new, name="visit_new"),
     path("acceptance/", views_acceptance.queue, name="acceptance"),
     path("acceptance/<str:number>/", views_acceptance.accept, name="accept"),
     path("tasks/", views_tasks.tasks, name="tasks"),
