@@ -110,8 +110,9 @@ class VisitForm(ServiceErrorsMixin, VisitApplicantForm):
         super().__init__(*args, **kw)
         points = list(serving_points(actor))
         windows = list(serving_windows(actor))
-        self.fields["service_point"].choices = [("", "—")] + [(p.pk, p.name) for p in points]
-        self.fields["window"].choices = [("", "—")] + [
+        fields: dict[str, Any] = self.fields  # ChoiceFields: their choices set here
+        fields["service_point"].choices = [("", "—")] + [(p.pk, p.name) for p in points]
+        fields["window"].choices = [("", "—")] + [
             (w.pk, f"{w.service_point.name} {w.number}号 {w.name}") for w in windows
         ]
         if len(points) == 1:
@@ -119,7 +120,7 @@ class VisitForm(ServiceErrorsMixin, VisitApplicantForm):
         if len(windows) == 1:  # the one window the clerk holds
             self.fields["window"].initial = windows[0].pk
         cases = list(open_cases(actor, applicant)[:50]) if applicant else []
-        self.fields["case"].choices = [("", "不涉及办件")] + [
+        fields["case"].choices = [("", "不涉及办件")] + [
             (c.number, f"{c.number} {c.item_version.name}（{c.get_status_display()}）")
             for c in cases
         ]

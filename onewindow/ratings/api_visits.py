@@ -5,6 +5,17 @@
   ``may_rate`` and the end of its rating period.
 * ``GET /visits/served-today`` — the window's rating device (窗口评价器): the visits the
   calling clerk served (recorded) today, newest first.
+* ``POST /visits`` (or ``/visits/``) — the clerk records a window service that is not a case (a
+  consultation, a pick-up, help with the online hall: 登记窗口服务) so that it counts as a
+  visit and can be rated: the applicant by ``applicant`` (id) or ``id_number`` (resident ID
+  or USCC, check characters verified; like the window filing of a case, an unknown person is
+  not created here), the ``service_point`` code, the ``window`` number there, the
+  ``purpose`` (at most 64 characters) and optionally a ``case`` number of that applicant.
+  201 and the visit. No window role anywhere 403; the service point not the clerk's 403
+  (``record_visit``); an unknown applicant / service point / window / case 404
+  (``applicant_not_found``, ``service_point_not_found``, ``window_not_found``,
+  ``case_not_found``); a bad ID number, a purpose too long or missing, a case of another
+  applicant 422 with ``fields``.
 * ``POST /visits/{id}/rating`` — rate one visit. ``channel`` says who is rating:
   ``online`` (default) is the applicant's own account; ``window_device`` is the rating
   device of the clerk who served the visit, the same day (staff authentication: the clerk's
@@ -27,7 +38,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.security import django_auth
 
+from onewindow.backoffice.bundle_forms import identifier_error
+from onewindow.backoffice.visit_forms import SERVING_CAPABILITIES
+from onewindow.cases.selectors import applicant_by_pk, visible_cases
+from onewindow.cases.services.submission import record_visit
 from onewindow.common import clock
+from onewindow.common.errors import NotFound, PermissionDenied, ValidationFailed
+from onewindow.org.models import Applicant, ServicePoint, Window
+from onewindow.org.permissions import capabilities_of
 from onewindow.ratings import selectors
 from onewindow.ratings import services as svc
 from onewindow.ratings.api import ERRORS, RateIn, RatingOut, rated, rating_out
@@ -74,6 +92,48 @@ class VisitRateIn(RateIn):
     )
 
 
+class VisitIn(Schema):
+    applicant: int | None = Field(None, description="申请人 id（与 id_number 二选一）")
+    id_number: str | None = Field(
+        None, description="申请人身份证号码或统一社会信用代码（按校验码核验）"
+    )
+    service_point: str = Field(..., description="服务网点编码")
+    window: str | None = Field(None, description="该网点的窗口号（可不填）")
+    purpose: str = Field(..., description="服务事由（如 咨询、取件、帮办指导，最多64字）")
+    case: str | None = Field(None, description="涉及的办件编号（该申请人的办件，可不填）")
+
+
+def _applicant(payload: VisitIn) -> Applicant:
+    if payload.applicant is not None:
+        return applicant_by_pk(payload.applicant)
+    value = (payload.id_number or "").strip().upper()
+    if not value:
+        msg = "请填写申请人身份证号码或统一社会信用代码"
+        raise ValidationFailed(msg, code="applicant_required", fields={"id_number": [msg]})
+    error = identifier_error(value)
+    if error:
+        raise ValidationFailed(error, code="invalid_id_number", fields={"id_number": [error]})
+    found = (
+        Applicant.objects.filter(resident_id=value) | Applicant.objects.filter(uscc=value)
+    ).order_by("kind", "pk")
+    applicant = found.first()
+    if applicant is None:
+        raise NotFound("未找到该申请人", code="applicant_not_found", fields={"id_number": [value]})
+    return applicant
+
+
+def _place(payload: VisitIn) -> tuple[ServicePoint, Window | None]:
+    point = ServicePoint.objects.filter(code=payload.service_point.strip()).first()
+    if point is None:
+        raise NotFound("未找到该服务网点", code="service_point_not_found")
+    if not payload.window:
+        return point, None
+    window = Window.objects.filter(service_point=point, number=payload.window.strip()).first()
+    if window is None:
+        raise NotFound("该网点没有这个窗口", code="window_not_found")
+    return point, window
+
+
 def visit_out(row: selectors.VisitRow) -> dict[str, Any]:
     v = row.visit
     return {
@@ -107,6 +167,34 @@ def my_visits(request: HttpRequest, q: Query[VisitsQuery]) -> dict[str, Any]:
         "offset": q.offset,
         "items": [visit_out(selectors.visit_row(v, now)) for v in page],
     }
+
+
+@router.post("", auth=django_auth, response={201: VisitOut, **ERRORS}, include_in_schema=False)
+@router.post(
+    "/",
+    auth=django_auth,
+    response={201: VisitOut, **ERRORS},
+    summary="登记窗口服务（咨询、取件、帮办指导等，计入跑动并可评价）",
+)
+def record_service(request: HttpRequest, payload: VisitIn) -> Status[dict[str, Any]]:
+    if not capabilities_of(request.user) & set(SERVING_CAPABILITIES):
+        raise PermissionDenied("您没有登记窗口服务的权限")
+    applicant = _applicant(payload)
+    point, window = _place(payload)
+    case = None
+    if payload.case:
+        case = visible_cases(request.user).filter(number=payload.case.strip()).first()
+        if case is None:
+            raise NotFound("未找到该办件", code="case_not_found", fields={"case": [payload.case]})
+    visit = record_visit(
+        actor=request.user,
+        applicant=applicant,
+        service_point=point,
+        window=window,
+        case=case,
+        purpose=payload.purpose,
+    )
+    return Status(201, visit_out(selectors.visit_row(selectors.visit_by_id(visit.pk))))
 
 
 @router.get(
