@@ -4,14 +4,14 @@
 counter (which records the visit), opens 窗口评价器 and hands it to 张三, who chooses 不满意
 with a reason; the device returns to today's list with 感谢您的评价. The bad rating opens a
 rectification that 孙丽 (区市场监管局, the case's department) finds in 差评整改. Then 张三,
-at home, rates another window service (a consultation at the 社保 window) online from
+at home, rates another window service (a consultation at the 社保 window, which 李四
+recorded on 登记窗口服务) online from
 评价与投诉 → 我的窗口服务评价.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +20,8 @@ from django.test import override_settings
 from playwright.sync_api import Browser, expect
 
 from onewindow.cases.models import Case, Visit
-from onewindow.cases.services.submission import record_visit
-from onewindow.common import clock
 from onewindow.demo.data.org import ZHANGSAN_ID
 from onewindow.demo.loader import load_demo
-from onewindow.org.models import Applicant, ServicePoint, User, Window
 from onewindow.ratings.models import Rating, Rectification
 from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import screenshot
@@ -122,16 +119,31 @@ def test_window_service_rated_on_the_device_and_online(
     expect(sunli.locator(".facts")).to_contain_text(case.number)
     also_in_tmp(sunli, "visit-rating-03-rectification")
 
-    # Earlier today 张三 also asked at the 社保 window (a consultation 李四 recorded).
-    point = ServicePoint.objects.get(code="SP-D01")
-    consulted = record_visit(
-        actor=User.objects.get(username="lisi"),
-        applicant=Applicant.objects.get(resident_id=ZHANGSAN_ID, kind="natural"),
-        service_point=point,
-        window=Window.objects.get(service_point=point, number="22"),
-        purpose="咨询灵活就业人员参保",
-        now=clock.now() - timedelta(hours=1),
-    )
+    # 张三 also asks at the 社保 window: 李四 records the consultation (登记窗口服务).
+    lisi.get_by_role("navigation", name="后台菜单").get_by_role("link", name="登记窗口服务").click()
+    expect(lisi.get_by_role("heading", level=1)).to_have_text("今天登记的窗口服务")
+    lisi.get_by_role("link", name="登记窗口服务").last.click()
+    expect(lisi.get_by_role("heading", level=1)).to_have_text("登记窗口服务")
+    lisi.get_by_label("申请人身份证号码或统一社会信用代码").fill(ZHANGSAN_ID[:-1] + "9")
+    lisi.get_by_role("button", name="查找申请人").click()  # a wrong check digit: told so
+    expect(lisi.locator(".field-error")).to_contain_text("居民身份证号码校验码错误")
+    lisi.get_by_label("申请人身份证号码或统一社会信用代码").fill(ZHANGSAN_ID)
+    lisi.get_by_role("button", name="查找申请人").click()
+    expect(lisi.get_by_role("heading", name="办事人：张三")).to_be_visible()
+    lisi.get_by_label("服务窗口").select_option(label="示范区政务服务中心 22号 社保窗口")
+    lisi.get_by_label("其他", exact=True).check()
+    lisi.get_by_role("button", name="登记", exact=True).click()  # 其他 without a text: told so
+    expect(lisi.locator(".field-error")).to_contain_text("选择“其他”时请写明服务事由")
+    lisi.get_by_label("咨询", exact=True).check()
+    lisi.get_by_label("说明（选“其他”时必填）").fill("灵活就业人员参保")
+    also_in_tmp(lisi, "visit-register")
+    lisi.get_by_role("button", name="登记", exact=True).click()
+    expect(lisi.locator(".messages")).to_contain_text("已登记，可请办事人在窗口评价器上评价")
+    expect(lisi.locator("tr", has_text="咨询：灵活就业人员参保")).to_contain_text("张三")
+    consulted = Visit.objects.get(purpose="咨询：灵活就业人员参保")
+    assert (consulted.recorded_by.username, consulted.window.number) == ("lisi", "22")
+    lisi.get_by_role("link", name="打开窗口评价器").click()
+    expect(lisi.locator("tr", has_text="咨询：灵活就业人员参保")).to_contain_text("请群众评价")
 
     # 张三 online: 评价与投诉 → 我的窗口服务评价 → 去评价.
     zhangsan = person(browser, base, "zhangsan")
@@ -142,7 +154,7 @@ def test_window_service_rated_on_the_device_and_online(
     expect(rated_row).to_contain_text("不满意")
     expect(rated_row).to_contain_text("李四")
     also_in_tmp(zhangsan, "visit-rating-04-my-visits")
-    zhangsan.locator("tr", has_text="咨询灵活就业人员参保").get_by_role(
+    zhangsan.locator("tr", has_text="咨询：灵活就业人员参保").get_by_role(
         "link", name="去评价"
     ).click()
     expect(zhangsan.get_by_role("heading", level=1)).to_have_text("窗口服务评价（一次一评）")
@@ -157,9 +169,9 @@ def test_window_service_rated_on_the_device_and_online(
     zhangsan.get_by_role("button", name="提交评价").click()
     expect(zhangsan.get_by_role("heading", level=1)).to_have_text("感谢您的评价")
     zhangsan.get_by_role("link", name="返回我的窗口服务评价").click()
-    expect(zhangsan.locator("tr", has_text="咨询灵活就业人员参保")).to_contain_text("满意")
+    expect(zhangsan.locator("tr", has_text="咨询：灵活就业人员参保")).to_contain_text("满意")
     expect(
-        zhangsan.locator("tr", has_text="咨询灵活就业人员参保").get_by_role("link", name="去评价")
+        zhangsan.locator("tr", has_text="咨询：灵活就业人员参保").get_by_role("link", name="去评价")
     ).to_have_count(0)
     also_in_tmp(zhangsan, "visit-rating-06-my-visits-rated")
     online = Rating.objects.get(visit=consulted)
