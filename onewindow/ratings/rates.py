@@ -48,6 +48,7 @@ from onewindow.ratings.states import (
     COMPLAINT_UNFINISHED,
     RECTIFICATION_UNFINISHED,
     SATISFIED_MIN,
+    ComplaintStatus,
     RectificationStatus,
 )
 from onewindow.workdays.calendar import SHANGHAI
@@ -232,9 +233,11 @@ def _collect(
         ratings = ratings.filter(excluded=False)
         rects = rects.exclude(status=voided)
         rect_unfinished = Q(status__in=sorted(RECTIFICATION_UNFINISHED))
-        complaint_open = Q(status__in=sorted(COMPLAINT_UNFINISHED), responded_at__isnull=True)
         called_back = _done("called_back_at", None)
-        responded = _done("responded_at", None)
+        # a complaint sent back by the supervisor is open again: its earlier answer (kept in
+        # responded_at until the next one) does not count, as with ``as_of`` = now
+        responded = _done("responded_at", None) & ~Q(status=ComplaintStatus.OPEN)
+        complaint_open = Q(status__in=sorted(COMPLAINT_UNFINISHED)) & ~responded
         on_time = responded & Q(responded_at__lte=F("due_at"))
     else:
         rated = rated.filter(rated_at__lte=as_of)
