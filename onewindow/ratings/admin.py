@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from onewindow.org.permissions import has_capability
-from onewindow.ratings.models import CallBack, Complaint, Rating, Rectification
+from onewindow.ratings.models import CallBack, Complaint, Rating, Rectification, Rejection
 
 
 def can_view(request: HttpRequest) -> bool:
@@ -72,3 +72,10 @@ class CallBackAdmin(ReadOnly):
     list_display = ("at", "result", "by", "rectification", "complaint")
     list_filter = ("result",)
     list_select_related = ("by",)
+
+
+@admin.register(Rejection)
+class RejectionAdmin(ReadOnly):
+    list_display = ("rejected_at", "rejected_by", "rectification", "complaint", "called_back_at")
+    date_hierarchy = "rejected_at"
+    list_select_related = ("rejected_by", "rectification", "complaint")

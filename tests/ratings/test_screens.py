@@ -214,3 +214,6 @@ def test_admin_is_read_only_for_supervisors(rect: Rectification, people: dict[st
     response = client_of(people["zhaoliu"]).post(change, {"status": "closed"})
     assert response.status_code == 403
     assert Rectification.objects.get(pk=rect.pk).status == "open"
+    rejections = reverse("admin:ratings_rejection_changelist")  # the rounds sent back
+    assert client_of(people["zhaoliu"]).get(rejections).status_code == 200
+    assert client_of(people["hanmei"]).get(rejections).status_code in (302, 403)
