@@ -13,7 +13,7 @@ from onewindow.cases.models import Task, TaskStatus
 from onewindow.cases.states import CaseStatus
 from onewindow.org.models import User
 from tests.browser.conftest import screenshot
-from tests.browser.test_case_journeys import district, person  # noqa: F401
+from tests.browser.test_case_journeys import person
 from tests.cases.test_bulk_transitions import CLINIC, in_processing
 from tests.cases.test_processing_support import reload
 
@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_hanmei_completes_two_review_tasks_at_once(
     browser: Browser,
     live_server: Any,
-    district: Any,  # noqa: F811
+    district: Any,
 ) -> None:
     names = ["zhangsan", "lisi", "hanmei"]
     people = {u.username: u for u in User.objects.filter(username__in=names)}
