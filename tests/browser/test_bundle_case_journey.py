@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, Page, expect
 
 from onewindow.cases.models import (
@@ -33,13 +32,10 @@ from onewindow.cases.models import (
 from onewindow.cases.services.delivery import case_conclude
 from onewindow.cases.states import CaseStatus
 from onewindow.demo.data.org import DEMO_PASSWORD
-from onewindow.demo.loader import load_demo
 from onewindow.org.models import Department, User
 from onewindow.org.services.staff import staff_create
-from onewindow.workdays.selectors import invalidate_calendar
-from tests.browser.conftest import TIMEOUT_MS, screenshot
+from tests.browser.conftest import TIMEOUT_MS, demo_district, screenshot
 from tests.cases.test_uploads import pdf_bytes
-from tests.conftest import reseed_calendar
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,13 +52,7 @@ TAX = "一照一码户涉税信息确认"
 def district(tmp_path: Path) -> Iterator[Path]:
     """The demo district plus the officers the demo lacks: 刘洋 (区城市管理局) and 陈静
     (区税务局), section chiefs, created through the org service."""
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
+    with demo_district(tmp_path) as folder:
         admin = User.objects.get(username="admin")
         for username, name, dept in (("liuyang", "刘洋", "CGJ"), ("chenjing", "陈静", "SWJ")):
             staff_create(
@@ -72,8 +62,7 @@ def district(tmp_path: Path) -> Iterator[Path]:
                 password=DEMO_PASSWORD,
                 roles=[("section_chief", Department.objects.get(code=dept), None)],
             )
-        yield tmp_path
-        invalidate_calendar()
+        yield folder
 
 
 def person(browser: Browser, base: str, username: str) -> Page:

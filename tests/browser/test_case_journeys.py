@@ -24,7 +24,6 @@ from onewindow.cases.models import Case, MaterialStatus, NoticeKind
 from onewindow.cases.states import CaseStatus
 from onewindow.common import clock
 from onewindow.demo.data.org import DEMO_PASSWORD, QIANQI_ID
-from tests.browser.conftest import FAST_HASHERS as FAST_HASHERS  # other journeys import it here
 from tests.browser.conftest import TIMEOUT_MS, screenshot
 from tests.cases.test_acceptance import submitted_case
 from tests.cases.test_uploads import pdf_bytes

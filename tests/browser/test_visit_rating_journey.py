@@ -11,40 +11,22 @@ recorded on 登记窗口服务) online from
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import override_settings
 from playwright.sync_api import Browser, expect
 
 from onewindow.cases.models import Case, Visit
 from onewindow.demo.data.org import ZHANGSAN_ID
-from onewindow.demo.loader import load_demo
 from onewindow.ratings.models import Rating, Rectification
-from onewindow.workdays.selectors import invalidate_calendar
 from tests.browser.conftest import screenshot
-from tests.browser.test_case_journeys import FAST_HASHERS, person
-from tests.conftest import reseed_calendar
+from tests.browser.test_case_journeys import person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ITEM = "个体工商户设立登记"  # 区市场监管局
 SHOTS = Path("/tmp/s4")
-
-
-@pytest.fixture
-def district(tmp_path: Path) -> Iterator[Path]:
-    with override_settings(
-        PASSWORD_HASHERS=FAST_HASHERS,
-        MEDIA_ROOT=tmp_path / "media",
-        NOTIFY_OUTBOX_DIR=tmp_path / "outbox",
-    ):
-        reseed_calendar()
-        load_demo()
-        yield tmp_path
-        invalidate_calendar()
 
 
 def also_in_tmp(page: Any, name: str) -> None:
